@@ -3,10 +3,11 @@
 Import the public names from here: ``from melodystudio.core import Song, Note``.
 """
 
+from melodystudio.core.chords import QUALITIES, Chord, ChordSymbol
+from melodystudio.core.edits import Edit
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.core.events import Event
 from melodystudio.core.pitch import KeySignature, note_name, parse_note_name
-from melodystudio.core.chords import Chord, ChordSymbol, QUALITIES
 from melodystudio.core.song import (
     PPQ,
     Lyric,
@@ -17,7 +18,6 @@ from melodystudio.core.song import (
     TempoChange,
     TimeSignature,
 )
-from melodystudio.core.edits import Edit
 
 __all__ = [
     "PPQ",

@@ -11,6 +11,7 @@ the next note.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -139,7 +140,7 @@ def place_notes(song: Song, new: Sequence[Note], removing: Sequence[Note] = (),
                 description: str = "Add notes") -> ReplaceNotes:
     """Edit that removes ``removing`` and places ``new`` (which win over overlapped notes)."""
     new_sorted = sorted(new)
-    for a, b in zip(new_sorted, new_sorted[1:]):
+    for a, b in itertools.pairwise(new_sorted):
         if b.onset < a.end:
             raise EditError(f"the new notes at ticks {a.onset} and {b.onset} overlap")
     removed = list(removing)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -330,7 +331,7 @@ class Song:
         self._check_length()
 
     def _set_chords(self, chords: list[Chord]) -> None:
-        for a, b in zip(chords, chords[1:]):
+        for a, b in itertools.pairwise(chords):
             if b.onset < a.end:
                 raise EditError(f"chords {a.symbol} and {b.symbol} overlap at tick {b.onset}")
         self._chords = chords
@@ -355,7 +356,7 @@ class Song:
 
 
 def _check_melody(notes: list[Note]) -> None:
-    for a, b in zip(notes, notes[1:]):
+    for a, b in itertools.pairwise(notes):
         if b.onset < a.end:
             raise EditError(f"notes at ticks {a.onset} and {b.onset} overlap; the melody is monophonic")
 

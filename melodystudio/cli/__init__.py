@@ -1,0 +1,1 @@
+"""The ``melodystudio`` command: the GUI with no sub-command, headless sub-commands otherwise."""
