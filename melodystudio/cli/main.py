@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _start_gui(args: list[str]) -> int:
     """Start the desktop application, opening the file given (if any)."""
     try:
-        from melodystudio.gui.app import run_app  # type: ignore[import-not-found]
+        from melodystudio.gui.app import run_app
     except ModuleNotFoundError as e:
         if e.name and e.name.startswith("melodystudio.gui"):
             print("melodystudio: error: this build has no desktop application yet; "

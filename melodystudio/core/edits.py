@@ -24,7 +24,10 @@ from melodystudio.core.timeline import TempoChange, TimeSignature
 
 
 class Edit(Protocol):
-    description: str
+    @property
+    def description(self) -> str:
+        """What the edit does, as shown in the Edit menu ("Undo Move 3 notes")."""
+        ...
 
     def apply(self, song: Song) -> Edit:
         """Change ``song``, emit ``song.changed``, return the inverse edit."""

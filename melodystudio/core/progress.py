@@ -29,6 +29,6 @@ def run_to_end(job: Job[R], on_progress: Callable[[Progress], None] | None = Non
         try:
             p = next(job)
         except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
+            return stop.value
         if on_progress is not None:
             on_progress(p)

@@ -121,6 +121,8 @@ class Song:
                  keys: Sequence[KeySignature] | None = None,
                  notes: Iterable[Note] = (), chords: Iterable[Chord] = ()) -> None:
         self.changed: Event[SongChange] = Event()
+        if not 0 <= program <= 127:
+            raise MelodyStudioError(f"GM program {program} is outside 0-127")
         self.title = title
         self.program = program
         self._tempos = _checked_tempos(tempos or [TempoChange(0, 500_000)])

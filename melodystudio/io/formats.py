@@ -44,7 +44,8 @@ def _format_for(path: Path) -> Format:
 def _resolve(spec: str) -> Callable[..., object]:
     module, func = spec.split(":")
     mod = __import__(module, fromlist=[func])
-    return getattr(mod, func)  # type: ignore[no-any-return]
+    fn: Callable[..., object] = getattr(mod, func)
+    return fn
 
 
 def writable_extensions() -> list[str]:
@@ -79,8 +80,9 @@ def load_song(path: str | os.PathLike[str], **options: object) -> tuple[Song, Im
         raise
     except (OSError, UnicodeDecodeError) as e:
         raise FileFormatError(f"{p.name}: cannot read {fmt.name} file ({e})") from None
-    song, report = result  # type: ignore[misc]
-    return song, report
+    if not (isinstance(result, tuple) and isinstance(result[0], Song) and isinstance(result[1], ImportReport)):
+        raise TypeError(f"{fmt.reader} returned {type(result).__name__}, not (Song, ImportReport)")
+    return result[0], result[1]
 
 
 def save_song(song: Song, path: str | os.PathLike[str]) -> None:
