@@ -1,0 +1,96 @@
+"""Cascaded attribute heads in numpy: one compound token from the transformer's hidden state.
+
+The model samples a token attribute by attribute in ``CASCADE`` order (kind -> bar -> pos -> dur ->
+pitch) so the engine can constrain each attribute given the ones already chosen (an END needs no
+pitch; a note must start inside the blank). The head for stage k is a small MLP::
+
+    x_k = h + sum_{j<k} E_j[value_j]          # (B, d): h plus embeddings of earlier attributes
+    logits_k = W2 @ gelu_tanh(W1 @ x_k + b1) + b2   # (B, size_k)
+
+The weights come from ``melodystudio.training.export`` as an .npz (names below); training checks
+this implementation against torch. numpy only: the engine runs this next to onnxruntime.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import numpy as np
+
+from melodystudio.core.errors import MelodyStudioError
+from melodystudio.tokens.compound import BAR, DUR, FIELDS, KIND, PITCH, POS
+
+HEADS_VERSION = 1
+CASCADE = (KIND, BAR, POS, DUR, PITCH)  # token columns, in the order the attributes are sampled
+CASCADE_NAMES = tuple(FIELDS[f] for f in CASCADE)  # ("kind", "bar", "pos", "dur", "pitch")
+
+# allow(stage, chosen) -> bool mask (B, size) of allowed values at this stage, or None for all;
+# chosen (B, stage) holds the values picked at the earlier stages, in cascade order.
+Constraint = Callable[[int, np.ndarray], np.ndarray | None]
+
+
+def gelu_tanh(x: np.ndarray) -> np.ndarray:
+    """GELU, tanh approximation (torch ``nn.GELU(approximate="tanh")``); no scipy needed."""
+    return 0.5 * x * (1.0 + np.tanh(np.float32(np.sqrt(2.0 / np.pi)) * (x + np.float32(0.044715) * x**3)))
+
+
+class CascadeHeads:
+    """The head MLPs and attribute embeddings, float32 numpy arrays keyed as in the exported .npz."""
+
+    def __init__(self, weights: Mapping[str, np.ndarray]) -> None:
+        try:
+            self.emb = [np.asarray(weights[f"emb.{n}"], np.float32) for n in CASCADE_NAMES[:-1]]
+            self.w1 = [np.asarray(weights[f"head.{n}.w1"], np.float32) for n in CASCADE_NAMES]  # (hidden, d)
+            self.b1 = [np.asarray(weights[f"head.{n}.b1"], np.float32) for n in CASCADE_NAMES]
+            self.w2 = [np.asarray(weights[f"head.{n}.w2"], np.float32) for n in CASCADE_NAMES]  # (size, hidden)
+            self.b2 = [np.asarray(weights[f"head.{n}.b2"], np.float32) for n in CASCADE_NAMES]
+        except KeyError as missing:
+            raise MelodyStudioError(f"head weights lack {missing}") from None
+        self.sizes = tuple(w.shape[0] for w in self.w2)
+
+    @staticmethod
+    def load(path: str | Path) -> CascadeHeads:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"])) if "meta" in data else {}
+            if meta.get("heads_version") != HEADS_VERSION:
+                raise MelodyStudioError(f"{path}: head weights version {meta.get('heads_version')} "
+                                        f"is not {HEADS_VERSION}")
+            return CascadeHeads({k: data[k] for k in data.files if k != "meta"})
+
+    def logits(self, stage: int, h: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+        """h (B, d) float32, chosen (B, >= stage) int earlier attributes -> (B, sizes[stage]) logits."""
+        x = h.astype(np.float32, copy=True)
+        for j in range(stage):
+            x += self.emb[j][chosen[:, j]]
+        hidden = gelu_tanh(x @ self.w1[stage].T + self.b1[stage])
+        return hidden @ self.w2[stage].T + self.b2[stage]
+
+    def sample(self, h: np.ndarray, rng: np.random.Generator, temperature: float = 1.0,
+               allow: Constraint | None = None) -> np.ndarray:
+        """Sample (B, 5) attribute values in cascade order; temperature 0 takes the most likely value."""
+        chosen = np.zeros((h.shape[0], len(CASCADE)), dtype=np.int64)
+        for stage in range(len(CASCADE)):
+            logits = self.logits(stage, h, chosen).astype(np.float64)
+            mask = allow(stage, chosen[:, :stage]) if allow is not None else None
+            if mask is not None:
+                if not mask.any(axis=1).all():
+                    raise MelodyStudioError(f"no allowed value for {CASCADE_NAMES[stage]}")
+                logits = np.where(mask, logits, -np.inf)
+            chosen[:, stage] = _draw(logits, rng, temperature)
+        return chosen
+
+
+def _draw(logits: np.ndarray, rng: np.random.Generator, temperature: float) -> np.ndarray:
+    """One index per row of (B, V) logits (-inf = forbidden)."""
+    if temperature <= 0:
+        return logits.argmax(axis=1)
+    z = logits / temperature
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    c = p.cumsum(axis=1)
+    idx = np.minimum((c < rng.random((p.shape[0], 1)) * c[:, -1:]).sum(axis=1), p.shape[1] - 1)
+    rows = np.arange(p.shape[0])
+    # rounding can land on a forbidden (p = 0) value past the last allowed one: take the likeliest then
+    return np.where(p[rows, idx] > 0, idx, p.argmax(axis=1))

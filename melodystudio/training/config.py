@@ -1,0 +1,105 @@
+"""Training configuration: one typed dataclass tree, read from TOML (defaults live here only).
+
+    python -m melodystudio.training.train --config melodystudio/training/configs/tiny.toml
+
+Top-level keys fill ``TrainConfig``; the tables ``[tasks]`` and ``[model]`` fill ``TaskMix`` and
+``ModelSettings``. Unknown keys are errors (a typo must not silently train the wrong model).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from melodystudio.tokens import TokenizerConfig
+from melodystudio.training.model import GLMConfig
+
+
+@dataclass
+class TaskMix:
+    """Relative weight of each blanking task in the training examples."""
+
+    ngram: float = 0.4  # MelodyGLM melodic n-gram blanking (~15% of notes)
+    long_span: float = 0.2  # ~50% of notes in 1-3 long spans
+    inpaint: float = 0.2  # all notes of 1-4 consecutive bars (may be empty)
+    continuation: float = 0.2  # everything from a bar to the end
+
+    def weights(self) -> dict[str, float]:
+        return asdict(self)
+
+
+@dataclass
+class ModelSettings:
+    d_model: int = 256
+    n_layers: int = 6
+    n_heads: int = 4
+    dropout: float = 0.1
+    mlp_ratio: int = 4
+    max_pos1: int = 320  # must exceed max_notes + 1 (BOS, and a MASK for an empty blank)
+    max_pos2: int = 320  # must exceed max_notes (START + the longest blank)
+
+    def glm_config(self, tokenizer: TokenizerConfig) -> GLMConfig:
+        return GLMConfig.from_tokenizer(tokenizer, **asdict(self))
+
+
+@dataclass
+class TrainConfig:
+    data: str = "synthetic"  # .npz tune set (training/data.py), or "synthetic" (scales/arpeggios, smoke tests)
+    lexicon: str = ""  # lexicon .json (python -m melodystudio.training.lexicon); "" = build from train split
+    out_dir: str = "runs/glm"  # checkpoints (last.pt, best.pt) and train.log
+    seed: int = 0
+    device: str = "auto"  # auto = cuda if available, else cpu
+    bf16: bool = True  # bf16 autocast on CUDA (ignored on CPU)
+    steps: int = 20000
+    batch_size: int = 64  # examples per step per GPU
+    lr: float = 1e-3  # peak, after linear warmup
+    min_lr: float = 1e-4  # end of the cosine decay
+    warmup_steps: int = 500
+    weight_decay: float = 0.1  # on matrices and embeddings, not biases / LayerNorms
+    beta2: float = 0.99
+    grad_clip: float = 1.0
+    log_interval: int = 50  # steps
+    eval_interval: int = 1000  # steps; also evaluates after the last step
+    eval_batches: int = 20  # fixed validation batches per evaluation
+    transpose: bool = True  # random shift of -5..+6 semitones per example (KEY follows)
+    max_notes: int = 256  # notes per training window (whole bars)
+    num_workers: int = 0  # data-loader processes building examples (0 = in the training process)
+    tasks: TaskMix = field(default_factory=TaskMix)
+    model: ModelSettings = field(default_factory=ModelSettings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def check(self) -> None:
+        m = self.model
+        if self.max_notes + 2 > m.max_pos1 or self.max_notes + 1 > m.max_pos2:
+            raise ValueError(f"max_notes {self.max_notes} needs max_pos1 >= {self.max_notes + 2} and "
+                             f"max_pos2 >= {self.max_notes + 1}")
+        if m.d_model % m.n_heads:
+            raise ValueError(f"d_model {m.d_model} is not a multiple of n_heads {m.n_heads}")
+        if self.steps < 1 or self.batch_size < 1:
+            raise ValueError("steps and batch_size must be positive")
+
+
+def _build(cls: type, data: dict[str, Any], where: str) -> Any:
+    names = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ValueError(f"{where}: unknown key(s) {unknown}; known: {sorted(names)}")
+    return cls(**data)
+
+
+def config_from_dict(data: dict[str, Any], where: str = "config") -> TrainConfig:
+    data = dict(data)
+    tasks = _build(TaskMix, data.pop("tasks", {}), f"{where} [tasks]")
+    model = _build(ModelSettings, data.pop("model", {}), f"{where} [model]")
+    cfg: TrainConfig = _build(TrainConfig, {**data, "tasks": tasks, "model": model}, where)
+    cfg.check()
+    return cfg
+
+
+def load_config(path: str | Path) -> TrainConfig:
+    with open(path, "rb") as f:
+        return config_from_dict(tomllib.load(f), str(path))

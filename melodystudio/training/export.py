@@ -1,0 +1,166 @@
+"""Export a trained MelodyGLM for the engine: two ONNX graphs, the head weights, a manifest.
+
+    encode.onnx  tokens (B, Ta, 7) int64, pos1 (B, Ta), pos2 (B, Ta) -> kv (B, 2L, nh, Ta, hs)
+    step.onnx    tokens (B, 1, 7), pos1 (B, 1), pos2 (B, 1), past (B, 2L, nh, P, hs)
+                 -> h (B, 1, d), present (B, 2L, nh, P + 1, hs)
+    heads.npz    cascade head weights for ``melodystudio.tokens.heads.CascadeHeads``
+    manifest.json  model + tokenizer config, cache layout, training summary, versions, sha256
+
+B, Ta and P are dynamic. ``quantize`` adds int8 dynamic-quantised copies (``*.int8.onnx``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from melodystudio.tokens.heads import CASCADE_NAMES, HEADS_VERSION
+from melodystudio.training.model import MelodyGLM, load_checkpoint
+
+OPSET = 18
+EXPORT_VERSION = 1
+
+
+class EncodeGraph(nn.Module):
+    def __init__(self, model: MelodyGLM) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, tokens: torch.Tensor, pos1: torch.Tensor, pos2: torch.Tensor) -> torch.Tensor:
+        return self.model.encode(tokens, pos1, pos2)
+
+
+class StepGraph(nn.Module):
+    def __init__(self, model: MelodyGLM) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, tokens: torch.Tensor, pos1: torch.Tensor, pos2: torch.Tensor,
+                past: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.model.step(tokens, pos1, pos2, past)
+
+
+def _example_inputs(model: MelodyGLM, batch: int, length: int, past: int | None = None) -> tuple[torch.Tensor, ...]:
+    """Valid dummy inputs: token fields 1 (inside every vocabulary), positions 1."""
+    tokens = torch.ones(batch, length, 7, dtype=torch.int64)
+    pos = torch.ones(batch, length, dtype=torch.int64)
+    if past is None:
+        return tokens, pos, pos.clone()
+    cfg = model.cfg
+    kv = torch.zeros(batch, 2 * cfg.n_layers, cfg.n_heads, past, cfg.d_model // cfg.n_heads)
+    return tokens, pos, pos.clone(), kv
+
+
+def _export(graph: nn.Module, args: tuple[torch.Tensor, ...], path: Path, input_names: list[str],
+            output_names: list[str], dynamic: dict[str, dict[int, str]], dynamo: bool) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # exporter chatter (deprecations, fallbacks) is not ours to fix
+        if dynamo:
+            dims = {name: {axis: torch.export.Dim(label, min=0 if label == "past" else 1, max=65536)
+                           for axis, label in axes.items()} for name, axes in dynamic.items()}
+            shapes = {name: dims.get(name, {}) for name in input_names}
+            torch.onnx.export(graph, args, str(path), input_names=input_names, output_names=output_names,
+                              dynamic_shapes=shapes, dynamo=True, external_data=False, opset_version=OPSET,
+                              verbose=False)
+        else:
+            torch.onnx.export(graph, args, str(path), input_names=input_names, output_names=output_names,
+                              dynamic_axes=dynamic, dynamo=False, opset_version=OPSET)
+
+
+def export_encode(model: MelodyGLM, path: Path, dynamo: bool = False) -> None:
+    dyn = {"tokens": {0: "batch", 1: "a_len"}, "pos1": {0: "batch", 1: "a_len"}, "pos2": {0: "batch", 1: "a_len"},
+           "kv": {0: "batch", 3: "a_len"}}
+    _export(EncodeGraph(model), _example_inputs(model, 2, 5), path, ["tokens", "pos1", "pos2"], ["kv"],
+            dyn if not dynamo else {k: v for k, v in dyn.items() if k != "kv"}, dynamo)
+
+
+def export_step(model: MelodyGLM, path: Path, dynamo: bool = False) -> None:
+    dyn = {"tokens": {0: "batch"}, "pos1": {0: "batch"}, "pos2": {0: "batch"}, "past": {0: "batch", 3: "past"},
+           "h": {0: "batch"}, "present": {0: "batch", 3: "present"}}
+    _export(StepGraph(model), _example_inputs(model, 2, 1, past=4), path, ["tokens", "pos1", "pos2", "past"],
+            ["h", "present"], dyn if not dynamo else {k: v for k, v in dyn.items() if k not in ("h", "present")},
+            dynamo)
+
+
+def head_weights(model: MelodyGLM) -> dict[str, Any]:
+    """Arrays named as ``tokens.heads.CascadeHeads`` expects (Linear weights as (out, in))."""
+    sd = {k: v.detach().float().cpu().numpy() for k, v in model.heads.state_dict().items()}
+    out = {f"emb.{name}": sd[f"emb.{i}.weight"] for i, name in enumerate(CASCADE_NAMES[:-1])}
+    for i, name in enumerate(CASCADE_NAMES):
+        out |= {f"head.{name}.w1": sd[f"heads.{i}.fc.weight"], f"head.{name}.b1": sd[f"heads.{i}.fc.bias"],
+                f"head.{name}.w2": sd[f"heads.{i}.out.weight"], f"head.{name}.b2": sd[f"heads.{i}.out.bias"]}
+    return out
+
+
+def save_heads(model: MelodyGLM, path: Path) -> None:
+    meta = json.dumps({"heads_version": HEADS_VERSION, "cascade": list(CASCADE_NAMES)})
+    np.savez(path, meta=np.array(meta), **head_weights(model))
+
+
+def quantize(path: Path) -> Path:
+    """int8 dynamic quantisation of an ONNX file's weights -> ``NAME.int8.onnx`` (check quality first)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    out = path.with_suffix(".int8.onnx")
+    quantize_dynamic(str(path), str(out), weight_type=QuantType.QInt8)
+    return out
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def export_model(model: MelodyGLM, out_dir: str | Path, ckpt: dict[str, Any] | None = None,
+                 int8: bool = False, dynamo: bool = False) -> dict[str, Any]:
+    """Write encode/step ONNX, heads.npz and manifest.json into ``out_dir``; returns the manifest."""
+    import onnx
+    import onnxruntime
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model = model.float().cpu().eval()
+    files = [out / "encode.onnx", out / "step.onnx", out / "heads.npz"]
+    with torch.no_grad():
+        export_encode(model, files[0], dynamo)
+        export_step(model, files[1], dynamo)
+    save_heads(model, files[2])
+    if int8:
+        files += [quantize(files[0]), quantize(files[1])]
+    cfg = model.cfg
+    manifest = {
+        "export_version": EXPORT_VERSION, "model_config": cfg.to_dict(), "tokenizer": cfg.tokenizer,
+        "kv_layout": {"shape": ["batch", 2 * cfg.n_layers, cfg.n_heads, "time", cfg.d_model // cfg.n_heads],
+                      "order": "K of layer l at 2l, V at 2l+1"},
+        "cascade": list(CASCADE_NAMES),
+        "training": {k: ckpt[k] for k in ("step", "metrics", "train_config") if ckpt and k in ckpt},
+        "versions": {"torch": torch.__version__, "onnx": onnx.__version__, "onnxruntime": onnxruntime.__version__,
+                     "python": platform.python_version(), "opset": OPSET},
+        "files": {f.name: sha256(f) for f in files},
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str))
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Export a MelodyGLM checkpoint to ONNX + numpy heads.")
+    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--out", required=True, help="directory to write")
+    ap.add_argument("--int8", action="store_true", help="also write int8 dynamic-quantised graphs")
+    ap.add_argument("--legacy", action="store_true", help="use the TorchScript exporter (faster; default: dynamo)")
+    args = ap.parse_args(argv)
+    model, ckpt = load_checkpoint(args.checkpoint)
+    manifest = export_model(model, args.out, ckpt, int8=args.int8, dynamo=not args.legacy)
+    print(f"exported {', '.join(manifest['files'])} -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,237 @@
+"""Train MelodyGLM: a plain loop, written out.
+
+    python -m melodystudio.training.train --config melodystudio/training/configs/tiny.toml
+    torchrun --nproc_per_node=4 -m melodystudio.training.train --config .../base.toml   # DDP
+
+``train`` is a cancellable generator yielding ``Progress`` (the project's long-work convention)
+and returning the final validation metrics; the CLI drives it. Under torchrun (WORLD_SIZE > 1)
+every rank trains on its own shard of the training tunes; rank 0 evaluates, logs and saves.
+Checkpoints carry the model config, tokenizer and training config (``model.load_checkpoint``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import math
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, IterableDataset, get_worker_info
+
+from melodystudio.core.progress import Job, Progress, run_to_end
+from melodystudio.tokens.heads import CASCADE_NAMES
+from melodystudio.training.config import TrainConfig, load_config
+from melodystudio.training.data import ExampleSampler, TuneSet
+from melodystudio.tokens.glm import Batch
+from melodystudio.training.lexicon import Lexicon, build_lexicon
+from melodystudio.training.model import MelodyGLM
+from melodystudio.training.synthetic import synthetic_set
+
+
+@dataclass(frozen=True)
+class Dist:
+    rank: int = 0
+    world: int = 1
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+
+def setup_distributed(cfg: TrainConfig) -> Dist:
+    """torchrun sets WORLD_SIZE / RANK / LOCAL_RANK; a plain run is rank 0 of 1."""
+    device = ("cuda" if torch.cuda.is_available() else "cpu") if cfg.device == "auto" else cfg.device
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world == 1:
+        return Dist(device=torch.device(device))
+    local = int(os.environ["LOCAL_RANK"])
+    cuda = device.startswith("cuda")
+    if cuda:
+        torch.cuda.set_device(local)
+    dist.init_process_group(backend="nccl" if cuda else "gloo")
+    return Dist(dist.get_rank(), world, torch.device(f"cuda:{local}" if cuda else "cpu"))
+
+
+def lr_at(step: int, cfg: TrainConfig) -> float:
+    """Linear warmup to cfg.lr, then cosine decay to cfg.min_lr at the last step."""
+    if step < cfg.warmup_steps:
+        return cfg.lr * (step + 1) / cfg.warmup_steps
+    frac = (step - cfg.warmup_steps) / max(1, cfg.steps - cfg.warmup_steps)
+    return cfg.min_lr + 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))) * (cfg.lr - cfg.min_lr)
+
+
+def to_tensors(batch: Batch) -> dict[str, torch.Tensor]:
+    return {k: torch.from_numpy(getattr(batch, k)) for k in ("inputs", "pos1", "pos2", "a_len", "target")}
+
+
+class BatchStream(IterableDataset):
+    """Endless batches from one sampler; each data worker gets its own random stream."""
+
+    def __init__(self, sampler: ExampleSampler, batch_size: int, seed: tuple[int, ...]) -> None:
+        self.sampler, self.batch_size, self.seed = sampler, batch_size, seed
+
+    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
+        info = get_worker_info()
+        rng = np.random.default_rng([*self.seed, info.id if info else 0])
+        while True:
+            yield to_tensors(self.sampler.batch(rng, self.batch_size))
+
+
+def load_data(cfg: TrainConfig) -> tuple[TuneSet, Lexicon]:
+    tunes = synthetic_set(seed=cfg.seed) if cfg.data == "synthetic" else TuneSet.load(cfg.data)
+    lexicon = Lexicon.load(cfg.lexicon) if cfg.lexicon else build_lexicon(tunes.split("train"), top_k=500)
+    return tunes, lexicon
+
+
+def make_samplers(cfg: TrainConfig, tunes: TuneSet, lexicon: Lexicon, d: Dist) -> tuple[ExampleSampler, ...]:
+    window_bars = tunes.tokenizer.max_bars - 1  # the END of a window-final blank sits on bar n_bars
+    shard = tunes.splits["train"][d.rank::d.world]  # DistributedSampler-like: rank r takes every world-th tune
+    args = (lexicon, cfg.tasks.weights(), window_bars, cfg.max_notes)
+    train = ExampleSampler([tunes.tune(int(i)) for i in shard], *args, transpose=cfg.transpose)
+    valid = ExampleSampler(tunes.split("valid"), *args, transpose=False)
+    return train, valid
+
+
+def make_optimizer(model: MelodyGLM, cfg: TrainConfig, device: torch.device) -> torch.optim.AdamW:
+    decay = [p for p in model.parameters() if p.dim() >= 2]  # matrices and embeddings
+    no_decay = [p for p in model.parameters() if p.dim() < 2]  # biases, LayerNorm gains
+    groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, lr=cfg.lr, betas=(0.9, cfg.beta2), fused=device.type == "cuda")
+
+
+def autocast(cfg: TrainConfig, device: torch.device) -> contextlib.AbstractContextManager[Any]:
+    if device.type == "cuda" and cfg.bf16:
+        return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+@torch.no_grad()
+def evaluate(model: MelodyGLM, sampler: ExampleSampler, cfg: TrainConfig, device: torch.device) -> dict[str, float]:
+    """Mean loss and per-attribute NLL over fixed validation batches (same batches every time)."""
+    model.eval()
+    rng = np.random.default_rng([cfg.seed, 1])
+    sums = dict.fromkeys(("loss", *CASCADE_NAMES), 0.0)
+    for _ in range(cfg.eval_batches):
+        batch = {k: v.to(device) for k, v in to_tensors(sampler.batch(rng, cfg.batch_size)).items()}
+        with autocast(cfg, device):
+            loss, nll = model(batch["inputs"], batch["pos1"], batch["pos2"], batch["a_len"], batch["target"])
+        sums["loss"] += float(loss)
+        for k, v in nll.items():
+            sums[k] += float(v)
+    model.train()
+    return {k: v / cfg.eval_batches for k, v in sums.items()}
+
+
+def save_checkpoint(path: Path, model: MelodyGLM, cfg: TrainConfig, step: int, metrics: dict[str, float]) -> None:
+    ckpt = {"model": model.state_dict(), "model_config": model.cfg.to_dict(), "tokenizer": model.cfg.tokenizer,
+            "train_config": cfg.to_dict(), "step": step, "metrics": metrics, "torch_version": str(torch.__version__)}
+    tmp = path.with_suffix(".tmp")
+    torch.save(ckpt, tmp)
+    tmp.replace(path)  # never leave a half-written checkpoint behind
+
+
+class RunLog:
+    """Lines to stdout and out_dir/train.log (rank 0 only)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.file = path.open("a") if path else None
+
+    def __call__(self, line: str) -> None:
+        if self.file:
+            print(line, flush=True)
+            self.file.write(line + "\n")
+            self.file.flush()
+
+    def close(self) -> None:
+        if self.file:
+            self.file.close()
+
+
+def _fmt(metrics: dict[str, float]) -> str:
+    return " ".join(f"{k} {v:.4f}" for k, v in metrics.items())
+
+
+def train(cfg: TrainConfig) -> Job[dict[str, float]]:
+    """Train per ``cfg``; yields Progress each log interval, returns the last validation metrics."""
+    d = setup_distributed(cfg)
+    out = Path(cfg.out_dir)
+    if d.main:
+        out.mkdir(parents=True, exist_ok=True)
+    log = RunLog(out / "train.log" if d.main else None)
+    try:
+        return (yield from _train(cfg, d, out, log))
+    finally:
+        log.close()
+        if d.world > 1:
+            dist.destroy_process_group()
+
+
+def _train(cfg: TrainConfig, d: Dist, out: Path, log: RunLog) -> Job[dict[str, float]]:
+    torch.manual_seed(cfg.seed)  # same initial weights on every rank (DDP also broadcasts them)
+    tunes, lexicon = load_data(cfg)
+    train_sampler, valid_sampler = make_samplers(cfg, tunes, lexicon, d)
+    model = MelodyGLM(cfg.model.glm_config(tunes.tokenizer)).to(d.device)
+    log(f"model {model.num_params() / 1e6:.2f}M params on {d.device} x{d.world}; "
+        f"{len(train_sampler.tunes)} training tunes on this rank; lexicon {len(lexicon.entries)} n-grams")
+    net = DistributedDataParallel(model, device_ids=[d.device] if d.device.type == "cuda" else None) \
+        if d.world > 1 else model
+    opt = make_optimizer(model, cfg, d.device)
+    if d.device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+    stream = iter(DataLoader(BatchStream(train_sampler, cfg.batch_size, (cfg.seed, d.rank)), batch_size=None,
+                             num_workers=cfg.num_workers, pin_memory=d.device.type == "cuda"))
+    best, metrics, t0, tokens = math.inf, {}, time.time(), 0
+    for step in range(cfg.steps):
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step, cfg)
+        batch = {k: v.to(d.device, non_blocking=True) for k, v in next(stream).items()}
+        with autocast(cfg, d.device):
+            loss, nll = net(batch["inputs"], batch["pos1"], batch["pos2"], batch["a_len"], batch["target"])
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        tokens += int((batch["target"][..., 0] != -100).sum())
+        last = step + 1 == cfg.steps
+        if (step + 1) % cfg.log_interval == 0 or last:
+            rate = tokens * d.world / (time.time() - t0)
+            line = f"step {step + 1} lr {lr_at(step, cfg):.2e} loss {loss.item():.4f} {_fmt(_floats(nll))} " \
+                   f"({rate:.0f} target tokens/s)"
+            log(line)
+            yield Progress((step + 1) / cfg.steps, line)
+        if (step + 1) % cfg.eval_interval == 0 or last:
+            if d.main:
+                metrics = evaluate(model, valid_sampler, cfg, d.device)
+                log(f"step {step + 1} valid {_fmt(metrics)}")
+                save_checkpoint(out / "last.pt", model, cfg, step + 1, metrics)
+                if metrics["loss"] < best:
+                    best = metrics["loss"]
+                    save_checkpoint(out / "best.pt", model, cfg, step + 1, metrics)
+            if d.world > 1:
+                dist.barrier()
+    return metrics
+
+
+def _floats(nll: dict[str, torch.Tensor]) -> dict[str, float]:
+    return {k: float(v) for k, v in nll.items()}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Train a MelodyGLM model.")
+    ap.add_argument("--config", required=True, help="TOML training config")
+    args = ap.parse_args(argv)
+    run_to_end(train(load_config(args.config)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from melodystudio.core.progress import run_to_end  # noqa: E402
+from melodystudio.training.config import config_from_dict, load_config  # noqa: E402
+from melodystudio.training.model import load_checkpoint  # noqa: E402
+from melodystudio.training.train import Dist, evaluate, load_data, lr_at, make_samplers, train  # noqa: E402
+
+CONFIGS = Path(__file__).parents[2] / "melodystudio" / "training" / "configs"
+
+
+def test_shipped_configs_load() -> None:
+    tiny, base = load_config(CONFIGS / "tiny.toml"), load_config(CONFIGS / "base.toml")
+    assert tiny.steps == 30 and tiny.model.d_model == 64
+    assert (base.model.d_model, base.model.n_layers, base.model.n_heads) == (256, 6, 4)
+
+
+def test_config_typos_and_impossible_sizes_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown key"):
+        config_from_dict({"step": 10})
+    with pytest.raises(ValueError, match=r"\[model\]"):
+        config_from_dict({"model": {"layers": 2}})
+    with pytest.raises(ValueError, match="max_pos1"):
+        config_from_dict({"max_notes": 400})
+
+
+def test_learning_rate_warms_up_then_decays() -> None:
+    cfg = config_from_dict({"steps": 100, "warmup_steps": 10, "lr": 1e-3, "min_lr": 1e-4})
+    assert lr_at(0, cfg) == pytest.approx(1e-4) and lr_at(9, cfg) == pytest.approx(1e-3)
+    assert lr_at(55, cfg) == pytest.approx(5.5e-4) and lr_at(100, cfg) == pytest.approx(1e-4)
+
+
+def test_tiny_model_learns_and_its_checkpoint_reloads(tmp_path: Path) -> None:
+    with open(CONFIGS / "tiny.toml", "rb") as f:
+        import tomllib
+
+        raw = tomllib.load(f)
+    cfg = config_from_dict({**raw, "out_dir": str(tmp_path), "num_workers": 0})
+    tunes, lexicon = load_data(cfg)
+    _, valid = make_samplers(cfg, tunes, lexicon, Dist())
+    torch.manual_seed(cfg.seed)
+    from melodystudio.training.model import MelodyGLM
+
+    before = evaluate(MelodyGLM(cfg.model.glm_config(tunes.tokenizer)), valid, cfg, torch.device("cpu"))
+    after = run_to_end(train(cfg))
+    assert after["loss"] < 0.6 * before["loss"]
+    assert all(after[k] < before[k] for k in ("kind", "bar", "pos", "dur", "pitch"))
+    assert "step 30 valid" in (tmp_path / "train.log").read_text()
+
+    model, ckpt = load_checkpoint(tmp_path / "last.pt")
+    assert ckpt["step"] == 30 and model.cfg.d_model == 64
+    assert config_from_dict(ckpt["train_config"]) == cfg
+    again = evaluate(model, valid, cfg, torch.device("cpu"))
+    assert again["loss"] == pytest.approx(after["loss"], rel=1e-5)
+    assert np.isfinite(list(again.values())).all()
