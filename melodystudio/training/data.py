@@ -21,9 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from melodystudio.tokens import TokenizerConfig
+from melodystudio.tokens import TokenizerConfig, glm
 from melodystudio.tokens.compound import BAR, KEY, PITCH, UNKNOWN_KEY
-from melodystudio.tokens import glm
 from melodystudio.training.lexicon import Lexicon
 
 TASKS = ("ngram", "long_span", "inpaint", "continuation")

@@ -23,8 +23,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from melodystudio.tokens import TokenizerConfig
-from melodystudio.tokens.heads import CASCADE, CASCADE_NAMES
 from melodystudio.tokens.glm import IGNORE
+from melodystudio.tokens.heads import CASCADE, CASCADE_NAMES
 
 
 @dataclass

@@ -28,10 +28,10 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from melodystudio.core.progress import Job, Progress, run_to_end
+from melodystudio.tokens.glm import Batch
 from melodystudio.tokens.heads import CASCADE_NAMES
 from melodystudio.training.config import TrainConfig, load_config
 from melodystudio.training.data import ExampleSampler, TuneSet
-from melodystudio.tokens.glm import Batch
 from melodystudio.training.lexicon import Lexicon, build_lexicon
 from melodystudio.training.model import MelodyGLM
 from melodystudio.training.synthetic import synthetic_set

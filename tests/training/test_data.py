@@ -5,8 +5,8 @@ import pytest
 
 from melodystudio.tokens import TokenizerConfig
 from melodystudio.tokens.compound import BAR, KEY, PITCH, UNKNOWN_KEY
-from melodystudio.training.data import ExampleSampler, TuneSet, crop_window, random_transpose, transpose
 from melodystudio.tokens.glm import IGNORE
+from melodystudio.training.data import ExampleSampler, TuneSet, crop_window, random_transpose, transpose
 from melodystudio.training.synthetic import synthetic_set
 from tests.training.conftest import tune_of
 

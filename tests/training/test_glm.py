@@ -5,10 +5,10 @@ import itertools
 import numpy as np
 import pytest
 
-from melodystudio.tokens.compound import BAR, BOS, DUR, END, KEY, KIND, MASK, METER, NOTE, PITCH, POS, START
-from melodystudio.tokens.heads import CASCADE
 from melodystudio.tokens import glm
+from melodystudio.tokens.compound import BAR, BOS, DUR, END, KEY, KIND, MASK, METER, NOTE, PITCH, POS, START
 from melodystudio.tokens.glm import IGNORE, Span
+from melodystudio.tokens.heads import CASCADE
 from tests.training.conftest import G_MAJOR, tune_of
 
 

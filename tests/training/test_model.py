@@ -5,8 +5,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from melodystudio.tokens import TokenizerConfig  # noqa: E402
-from melodystudio.tokens import glm  # noqa: E402
+from melodystudio.tokens import (
+    TokenizerConfig,
+    glm,
+)
 from melodystudio.training.model import GLMConfig, MelodyGLM, glm_mask  # noqa: E402
 
 
