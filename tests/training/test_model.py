@@ -5,10 +5,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from melodystudio.tokens import (
-    TokenizerConfig,
-    glm,
-)
+from melodystudio.tokens import TokenizerConfig, glm  # noqa: E402
 from melodystudio.training.model import GLMConfig, MelodyGLM, glm_mask  # noqa: E402
 
 
