@@ -10,6 +10,7 @@ from pathlib import Path
 from melodystudio.core import Song, note_name
 from melodystudio.core.progress import Progress, run_to_end
 from melodystudio.io import load_song, save_song, writable_extensions
+from melodystudio.io.notation_grid import off_grid_notes
 from melodystudio.io.report import ImportReport
 
 
@@ -83,6 +84,10 @@ def _args_info(p: argparse.ArgumentParser) -> None:
 def _run_convert(args: argparse.Namespace) -> int:
     song, report = _load(args)
     _print_report(report)
+    moved = off_grid_notes(song) if args.output.suffix.lower() in (".musicxml", ".xml", ".mxl") else 0
+    if moved:
+        print(f"  note: {moved} notes moved to the nearest 1/32-triplet to be notatable in MusicXML",
+              file=sys.stderr)
     save_song(song, args.output)
     print(f"wrote {args.output}")
     return 0

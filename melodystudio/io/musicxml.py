@@ -26,6 +26,7 @@ from melodystudio.io.atomic import write_atomically
 from melodystudio.io.m21_lyrics import END_LINE, EXTEND, HELD, LAST, TAG_PREFIX, flags_of, tag
 from melodystudio.io.music21_bridge import build_song, records_from_score
 from melodystudio.io.music21_export import score_from_song
+from melodystudio.io.notation_grid import snapped_for_notation
 from melodystudio.io.report import ImportReport
 
 MAX_XML_BYTES = 64 * 1024 * 1024  # a lead sheet is well under 1 MB; refuse zip bombs
@@ -51,11 +52,14 @@ def read_musicxml(path: Path, *, part: int | None = None) -> tuple[Song, ImportR
 
 
 def write_musicxml(song: Song, path: Path) -> None:
-    """Write ``song``; .mxl gets a compressed archive, any other name plain MusicXML."""
+    """Write ``song``; .mxl gets a compressed archive, any other name plain MusicXML.
+
+    Notes off the notation grid (``notation_grid``) are snapped to it first; callers that want to
+    tell the user ask ``notation_grid.off_grid_notes`` beforehand."""
     try:
         # music21's full makeNotation (beams, stems, a deep copy) costs seconds per thousand notes;
         # the score is already laid out, so the exporter only has to write it.
-        exporter = m21ToXml.ScoreExporter(score_from_song(song), makeNotation=False)
+        exporter = m21ToXml.ScoreExporter(score_from_song(snapped_for_notation(song)), makeNotation=False)
         exporter.parse()
         xml = exporter.asBytes()
     except Exception as e:  # e.g. a duration MusicXML cannot notate
