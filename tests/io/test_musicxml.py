@@ -305,7 +305,7 @@ def test_truncated_and_empty_mxl_archives(tmp_path: Path) -> None:
         read_musicxml(tmp_path / "empty.mxl")
 
 
-def test_durations_musicxml_cannot_notate_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(FileFormatError, match=r"odd.musicxml: cannot write MusicXML"):
-        write_musicxml(Song("odd", notes=[Note(0, 437, 60)]), tmp_path / "odd.musicxml")
-    assert not (tmp_path / "odd.musicxml").exists()
+def test_durations_musicxml_cannot_notate_are_snapped_not_refused(tmp_path: Path) -> None:
+    write_musicxml(Song("odd", notes=[Note(0, 437, 60)]), tmp_path / "odd.musicxml")
+    back, _ = read_musicxml(tmp_path / "odd.musicxml")
+    assert [(n.onset, n.duration) for n in back.notes] == [(0, 440)]
