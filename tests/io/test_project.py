@@ -73,7 +73,7 @@ def test_foreign_or_unknown_documents_are_refused(tmp_path: Path, doc: object, m
 def test_damaged_fields_name_the_field(tmp_path: Path) -> None:
     data = song_to_dict(twinkle())
     data["notes"][2] = [0, 0, 60, 90, None]  # zero-length note
-    with pytest.raises(MelodyStudioError, match="notes: .*zero or negative length"):
+    with pytest.raises(MelodyStudioError, match=r"notes: .*zero or negative length"):
         load_song(_write(tmp_path, {"format": "melodystudio-project", "schema": 1, "song": data}))
     data = song_to_dict(twinkle())
     data["tempos"] = [[0, 0]]
@@ -100,7 +100,7 @@ def test_truncated_and_binary_files(tmp_path: Path) -> None:
 
 
 def test_unknown_extension_and_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(MelodyStudioError, match="unknown file type '.txt'"):
+    with pytest.raises(MelodyStudioError, match=r"unknown file type '\.txt'"):
         load_song(tmp_path / "song.txt")
     with pytest.raises(MelodyStudioError, match="no such file"):
         load_song(tmp_path / "missing.mid")
