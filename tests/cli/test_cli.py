@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import music21
+import pytest
 
 from melodystudio.cli.main import main
 from melodystudio.io import load_song, save_song
