@@ -8,13 +8,14 @@ mode=${1:-run}; shift || true
 cd "$(dirname "$0")/.."
 
 # Debian packages: FluidSynth and a GM sound font, Qt's xcb platform libraries, and for the tests
-# a virtual X server (screenshots), abcmidi (a second ABC reader to cross-check ours).
+# a virtual X server (screenshots), abcmidi (a second ABC reader to cross-check ours), jackd2
+# (a dummy JACK server: a real MIDI loopback without hardware).
 common=(python3 python3-venv python3-pip libfluidsynth3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
         libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
         libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
 case "$mode" in
   run)  apt_pkgs=("${common[@]}" fluid-soundfont-gm) ;;
-  test) apt_pkgs=("${common[@]}" timgm6mb-soundfont xvfb abcmidi sox) ;;
+  test) apt_pkgs=("${common[@]}" timgm6mb-soundfont xvfb abcmidi sox jackd2) ;;
   *) echo "usage: bash packaging/setup.sh run [FILE] | test" >&2; exit 2 ;;
 esac
 

@@ -1,0 +1,235 @@
+"""Sub-commands that run the melody model: ``inpaint``, ``continue`` and ``score``.
+
+Bars are 1-based and inclusive on the command line (``--bars 5-8``), 0-based in the engine. Each
+variation is written as the whole song with the bars replaced, to OUT's stem + "-A", "-B", ...
+unless ``--pick`` keeps one (same seed, same variations: the same result).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import string
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from melodystudio.core import PPQ, Song, note_name, parse_note_name
+from melodystudio.core.errors import MelodyStudioError
+from melodystudio.core.progress import Job, Progress, R, run_to_end
+from melodystudio.engine.api import (
+    MODELS_ENV,
+    PROVIDER_CHOICES,
+    PROVIDER_ENV,
+    GenerationOptions,
+    ScoreResult,
+    Variation,
+)
+from melodystudio.io import load_song, save_song, writable_extensions
+
+if TYPE_CHECKING:
+    from melodystudio.engine.melody import MelodyEngine
+
+LETTERS = string.ascii_uppercase
+_RANGE_RE = re.compile(r"^\s*([A-Ga-g][#b]?-?\d+|\d+)\s*(?:-|\.\.|:)\s*([A-Ga-g][#b]?-?\d+|\d+)\s*$")
+
+
+# -- argument types ---------------------------------------------------------------------------
+def bar_range(text: str) -> tuple[int, int]:
+    """'5-8' or '5' (1-based, inclusive) -> (4, 7) (0-based)."""
+    m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", text)
+    if m is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a bar range (expected e.g. 5-8 or 5)")
+    first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+    if first < 1 or last < first:
+        raise argparse.ArgumentTypeError(f"bar range '{text}' must go from bar 1 or later, low to high")
+    return first - 1, last - 1
+
+
+def _pitch(text: str) -> int:
+    if text.isdigit():
+        if int(text) > 127:
+            raise MelodyStudioError(f"pitch {text} is outside the MIDI range 0-127")
+        return int(text)
+    return parse_note_name(text)
+
+
+def pitch_range(text: str) -> tuple[int, int]:
+    """'C4-G5', 'C4..G5' or '60-79' -> (60, 79)."""
+    m = _RANGE_RE.match(text)
+    if m is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a pitch range (expected e.g. C4-G5 or 60-79)")
+    try:
+        low, high = _pitch(m.group(1)), _pitch(m.group(2))
+    except MelodyStudioError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    if low > high:
+        raise argparse.ArgumentTypeError(f"pitch range '{text}' goes from high to low")
+    return low, high
+
+
+def pick(text: str) -> int:
+    """'2' or 'B' -> 1 (0-based index of the variation)."""
+    t = text.strip().upper()
+    if t.isdigit() and int(t) >= 1:
+        return int(t) - 1
+    if len(t) == 1 and t in LETTERS:
+        return LETTERS.index(t)
+    raise argparse.ArgumentTypeError(f"'{text}' is not a variation (a number from 1 or a letter A, B, ...)")
+
+
+# -- shared options ---------------------------------------------------------------------------
+def _args_model(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", type=Path, help="a .mstudio, MIDI, MusicXML or ABC file")
+    p.add_argument("--track", type=int, default=None, help="MIDI: number of the part to take as the melody")
+    p.add_argument("--model", type=Path, default=None,
+                   help=f"model directory (default: ${MODELS_ENV}, then models/melody)")
+    p.add_argument("--provider", choices=PROVIDER_CHOICES, default="auto",
+                   help=f"onnxruntime provider (default: auto = CUDA when available; "
+                        f"${PROVIDER_ENV} sets auto's choice)")
+
+
+def _args_sampling(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help=f"output file ({', '.join(writable_extensions())}); variations add -A, -B, ... to its name")
+    d = GenerationOptions()
+    p.add_argument("--variations", type=int, default=d.variations, help=f"how many, 1-16 (default {d.variations})")
+    p.add_argument("--temperature", type=float, default=d.temperature, help=f"0.05-3.0 (default {d.temperature})")
+    p.add_argument("--top-p", type=float, default=d.top_p, help=f"nucleus mass, (0, 1] (default {d.top_p})")
+    p.add_argument("--seed", type=int, default=None, help="seed for reproducible results (default: a fresh one)")
+    p.add_argument("--key-lock", action="store_true", help="only pitches of the song's key")
+    p.add_argument("--range", type=pitch_range, default=None, metavar="LOW-HIGH",
+                   help="pitch range, e.g. C4-G5 or 60-79")
+    p.add_argument("--pick", type=pick, default=None, metavar="N",
+                   help="write only variation N (1, 2, ... or A, B, ...)")
+
+
+def _options(args: argparse.Namespace) -> GenerationOptions:
+    if args.pick is not None and args.pick >= args.variations:
+        raise MelodyStudioError(f"--pick {args.pick + 1} asks for a variation beyond the {args.variations} generated")
+    return GenerationOptions(variations=args.variations, temperature=args.temperature, top_p=args.top_p,
+                             seed=args.seed, key_lock=args.key_lock, pitch_range=args.range,
+                             keep_rhythm=getattr(args, "keep_rhythm", False))
+
+
+def _load(args: argparse.Namespace) -> Song:
+    song, report = load_song(args.input, **({"track": args.track} if args.track is not None else {}))
+    for line in report.lines():
+        print(f"  note: {line}", file=sys.stderr)
+    return song
+
+
+def _engine(args: argparse.Namespace) -> MelodyEngine:
+    from melodystudio.engine.melody import MelodyEngine  # onnxruntime loads only for these commands
+
+    engine = MelodyEngine.load(args.model, provider=args.provider)
+    print(f"model: {engine.model_dir} on {engine.provider}", file=sys.stderr)
+    return engine
+
+
+def _run_job(job: Job[R], what: str) -> R:
+    show = sys.stderr.isatty()
+
+    def progress(p: Progress) -> None:
+        if show:
+            print(f"\r  {what} {p.fraction:4.0%}", end="", file=sys.stderr, flush=True)
+
+    result = run_to_end(job, progress)
+    if show:
+        print(file=sys.stderr)
+    return result
+
+
+# -- inpaint / continue -----------------------------------------------------------------------
+def _write_variations(song: Song, variations: list[Variation], args: argparse.Namespace) -> None:
+    chosen = [args.pick] if args.pick is not None else range(len(variations))
+    out: Path = args.output
+    for i in chosen:
+        v = variations[i]
+        target = out if args.pick is not None else out.with_name(f"{out.stem}-{LETTERS[i]}{out.suffix}")
+        result = song.copy()
+        result.replace_bars(v.first_bar, v.last_bar, v.notes)
+        save_song(result, target)
+        print(f"wrote {target}: variation {LETTERS[i]}, bars {v.first_bar + 1}-{v.last_bar + 1}, "
+              f"{len(v.notes)} notes, seed {v.seed}, {v.mean_nll:.2f} nats/token")
+
+
+def _run_inpaint(args: argparse.Namespace) -> int:
+    song = _load(args)
+    options = _options(args)
+    engine = _engine(args)
+    first, last = args.bars
+    variations = _run_job(engine.inpaint(song, first, last, options), "generating")
+    _write_variations(song, variations, args)
+    return 0
+
+
+def _args_inpaint(p: argparse.ArgumentParser) -> None:
+    _args_model(p)
+    p.add_argument("--bars", type=bar_range, required=True, metavar="FIRST-LAST", help="bars to regenerate, e.g. 5-8")
+    p.add_argument("--keep-rhythm", action="store_true", help="keep the onsets and lengths, regenerate pitches only")
+    _args_sampling(p)
+
+
+def _run_continue(args: argparse.Namespace) -> int:
+    song = _load(args)
+    options = _options(args)
+    engine = _engine(args)
+    variations = _run_job(engine.continuation(song, args.bars, options), "generating")
+    _write_variations(song, variations, args)
+    return 0
+
+
+def _args_continue(p: argparse.ArgumentParser) -> None:
+    _args_model(p)
+    p.add_argument("--bars", type=int, required=True, metavar="N", help="how many bars to add after the last note")
+    _args_sampling(p)
+
+
+# -- score ------------------------------------------------------------------------------------
+def score_rows(song: Song, result: ScoreResult) -> list[dict[str, object]]:
+    tl = song.timeline
+    rows = []
+    for i, s in enumerate(result.notes, 1):
+        bar = tl.bar_at(s.note.onset)
+        rows.append({"note": i, "bar": bar + 1, "beat": round((s.note.onset - tl.bar_start(bar)) / PPQ + 1, 3),
+                     "pitch": note_name(s.note.pitch), "quarters": round(s.note.duration / PPQ, 3),
+                     "kind_bits": round(s.kind, 3), "onset_bits": round(s.onset, 3),
+                     "duration_bits": round(s.duration, 3), "pitch_bits": round(s.pitch, 3),
+                     "total_bits": round(s.total, 3)})
+    return rows
+
+
+def _run_score(args: argparse.Namespace) -> int:
+    song = _load(args)
+    engine = _engine(args)
+    result = _run_job(engine.score(song), "scoring")
+    rows = score_rows(song, result)
+    means = {"pitch": result.mean_pitch_bits, "duration": result.mean_duration_bits,
+             "onset": result.mean_onset_bits, "total": result.mean_total_bits}
+    if args.json:
+        print(json.dumps({"notes": rows, "mean_bits": {k: round(v, 3) for k, v in means.items()},
+                          "windows": result.windows}, indent=1))
+        return 0
+    print("surprisal in bits (each note given the notes before it)")
+    print(f"{'#':>4} {'bar':>4} {'beat':>6} {'note':>5} {'quarters':>8} {'kind':>6} {'onset':>6} {'dur':>6} "
+          f"{'pitch':>6} {'total':>6}")
+    for r in rows:
+        print(f"{r['note']:>4} {r['bar']:>4} {r['beat']:>6} {r['pitch']:>5} {r['quarters']:>8} {r['kind_bits']:>6.2f} "
+              f"{r['onset_bits']:>6.2f} {r['duration_bits']:>6.2f} {r['pitch_bits']:>6.2f} {r['total_bits']:>6.2f}")
+    print("mean bits per note: " + ", ".join(f"{k} {v:.2f}" for k, v in means.items())
+          + f" ({len(rows)} notes, {result.windows} window{'s' if result.windows > 1 else ''})")
+    return 0
+
+
+def _args_score(p: argparse.ArgumentParser) -> None:
+    _args_model(p)
+    p.add_argument("--json", action="store_true", help="print the table and means as JSON")
+
+
+COMMANDS = (
+    ("inpaint", "regenerate some bars of a melody with the model (several variations)", _args_inpaint, _run_inpaint),
+    ("continue", "add bars after the last note with the model (several variations)", _args_continue, _run_continue),
+    ("score", "how surprising each note is to the model (bits per note, left to right)", _args_score, _run_score),
+)

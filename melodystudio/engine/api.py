@@ -1,0 +1,102 @@
+"""What the generation engine promises its callers (CLI, GUI jobs): requests, options, results.
+
+The engine runs ONNX models with onnxruntime; this module holds only plain data so callers can
+build requests without importing onnxruntime.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from melodystudio.core import Note
+from melodystudio.core.errors import MelodyStudioError
+
+PROVIDER_CHOICES = ("auto", "cpu", "cuda")  # onnxruntime provider settings; auto = CUDA when available
+PROVIDER_ENV = "MELODYSTUDIO_PROVIDER"  # decides what "auto" means (cli, scripts)
+MODELS_ENV = "MELODYSTUDIO_MODELS"  # a model directory, or a folder holding melody/
+
+
+@dataclass(frozen=True)
+class GenerationOptions:
+    variations: int = 4  # generated together as one batch
+    temperature: float = 0.9
+    top_p: float = 0.95
+    seed: int | None = None  # None: a fresh random seed, reported back in each Variation
+    key_lock: bool = False  # only pitches of the song's key at that point
+    pitch_range: tuple[int, int] | None = None  # inclusive MIDI pitch bounds
+    keep_rhythm: bool = False  # keep the existing onsets and durations, regenerate pitches only
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.variations <= 16:
+            raise MelodyStudioError(f"variations must be 1-16, not {self.variations}")
+        if not 0.05 <= self.temperature <= 3.0:
+            raise MelodyStudioError(f"temperature must be 0.05-3.0, not {self.temperature}")
+        if not 0.0 < self.top_p <= 1.0:
+            raise MelodyStudioError(f"top-p must be in (0, 1], not {self.top_p}")
+        if self.seed is not None and self.seed < 0:
+            raise MelodyStudioError(f"the seed must be 0 or more, not {self.seed}")
+        if self.pitch_range is not None:
+            lo, hi = self.pitch_range
+            if not 0 <= lo <= hi <= 127:
+                raise MelodyStudioError(f"pitch range {lo}-{hi} is not within 0-127 low to high")
+
+
+@dataclass(frozen=True)
+class Variation:
+    """One generated fill: notes in song ticks, all inside bars first_bar..last_bar (0-based)."""
+
+    notes: tuple[Note, ...]
+    first_bar: int
+    last_bar: int
+    seed: int  # this variation's own seed: options.seed + its index (rerun alone with variations=1)
+    mean_nll: float  # nats per generated token (each note and the closing END) under the raw model
+    # (temperature 1, no constraints); lower = more typical
+
+
+@dataclass(frozen=True)
+class NoteSurprisal:
+    """How surprising one note is to the model, in bits, given the notes before it."""
+
+    note: Note
+    kind: float  # that a note comes at all (rather than the end)
+    bar: float
+    pos: float
+    duration: float
+    pitch: float
+
+    @property
+    def onset(self) -> float:
+        """Bits for where the note starts: its bar and its position in the bar."""
+        return self.bar + self.pos
+
+    @property
+    def total(self) -> float:
+        return self.kind + self.bar + self.pos + self.duration + self.pitch
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Per-note surprisal of a song, left to right (each note given all notes before it)."""
+
+    notes: tuple[NoteSurprisal, ...]
+    windows: int  # model windows the song was cut into (notes do not see earlier windows)
+
+    def _mean(self, attribute: str) -> float:
+        values = [getattr(n, attribute) for n in self.notes]
+        return sum(values) / len(values) if values else 0.0
+
+    @property
+    def mean_pitch_bits(self) -> float:
+        return self._mean("pitch")
+
+    @property
+    def mean_duration_bits(self) -> float:
+        return self._mean("duration")
+
+    @property
+    def mean_onset_bits(self) -> float:
+        return self._mean("onset")
+
+    @property
+    def mean_total_bits(self) -> float:
+        return self._mean("total")

@@ -1,0 +1,174 @@
+"""Decoding constraints: per-stage masks that keep every sampled token inside the request.
+
+Enforced while sampling, never by filtering afterwards. For a note, in cascade order:
+
+    kind   NOTE or END; END only when no onset is left with room for a 1-unit note, or the blank
+           holds as many notes as the model's pos2 table allows ('keep rhythm': NOTE until every
+           original note has a new pitch, then END)
+    bar    a selected bar at or after the bar of the cursor (the end of the previous note)
+    pos    an onset at or after the cursor, inside the bar's meter and the model's position table,
+           with at least one grid unit left before the selection ends
+    dur    1..max_dur grid units, ending at or before the end of the selection (no note crosses it)
+    pitch  in the pitch range, and in the scale of the key at the onset when key lock is on
+
+An END carries the (bar, pos) the model was trained to put there (``glm.end_boundary``); its dur
+and pitch are not used and are fixed at 0. 'Keep rhythm' forces bar, pos and dur of the i-th token
+to the i-th original note of the selection, so only pitches are sampled.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+import numpy as np
+
+from melodystudio.core import KeySignature, note_name
+from melodystudio.core.errors import MelodyStudioError
+from melodystudio.engine.api import GenerationOptions
+from melodystudio.engine.context import Prompt
+from melodystudio.tokens import TokenizerConfig
+from melodystudio.tokens.compound import BAR, DUR, END, KEY, METER, NOTE, POS, UNKNOWN_KEY, meter_index
+from melodystudio.tokens.heads import CASCADE, Constraint
+
+CLOSED = -1  # onset of a (bar, pos) cell where no note may start: below every cursor (ticks >= 0)
+FOREVER = np.iinfo(np.int64).max
+KIND_S, BAR_S, POS_S, DUR_S, PITCH_S = range(len(CASCADE))  # stage numbers
+
+
+class Rules:
+    """The constraints of one request; ``allow`` builds the mask function for one decoding step."""
+
+    def __init__(self, prompt: Prompt, meters: Sequence[tuple[int, int]], keys: Sequence[KeySignature],
+                 tokenizer: TokenizerConfig, sizes: Sequence[int], options: GenerationOptions, max_notes: int) -> None:
+        self.grid, self.sizes, self.max_notes = tokenizer.grid, tuple(sizes), max_notes
+        self.bar_starts = prompt.bar_starts  # (n_bars + 1,) ticks of the window's bar lines
+        self.meters = np.array([meter_index(*m) for m in meters], dtype=np.int64)  # METER of each window bar
+        self.b0 = prompt.first_bar - prompt.window_bar  # window bar of the first selected bar
+        self.start_tick, self.end_tick = prompt.start_tick, prompt.end_tick
+        self.end_bar, self.end_pos = prompt.end_boundary
+        self._keys = list(keys)
+        self._key_ticks = [k.tick for k in keys]
+        self.onsets = self._onset_table(prompt.last_bar - prompt.first_bar + 1)
+        self.forced = self._forced_rhythm(prompt) if options.keep_rhythm else None
+        self._scales = self._pitch_masks(options)
+
+    # -- tables built once ---------------------------------------------------------------------
+    def _onset_table(self, n_bars: int) -> np.ndarray:
+        """(n_bars, max_pos) onset tick of each (selected bar, pos), CLOSED where no note may start."""
+        starts = self.bar_starts[self.b0:self.b0 + n_bars + 1]
+        units = np.arange(self.sizes[POS_S]) * self.grid
+        onset = starts[:-1, None] + units[None]
+        inside = (units[None] < np.diff(starts)[:, None]) & (onset + self.grid <= self.end_tick)
+        return np.where(inside, onset, CLOSED)
+
+    def _forced_rhythm(self, prompt: Prompt) -> np.ndarray:
+        """(n, 3) window bar, pos, dur of each original note, durations cut at the selection's end."""
+        tokens = prompt.original_tokens
+        if not len(tokens):
+            raise MelodyStudioError(f"bars {prompt.first_bar + 1}-{prompt.last_bar + 1} have no notes whose "
+                                    "rhythm could be kept")
+        if len(tokens) > self.max_notes:
+            raise MelodyStudioError(f"the selection has {len(tokens)} notes; the model can keep the rhythm of at "
+                                    f"most {self.max_notes} at once (select fewer bars)")
+        onset = self.bar_starts[tokens[:, BAR]] + tokens[:, POS] * self.grid
+        dur = np.clip(tokens[:, DUR], 1, np.maximum((self.end_tick - onset) // self.grid, 1))
+        return np.stack([tokens[:, BAR], tokens[:, POS], dur], axis=1).astype(np.int64)
+
+    def _pitch_masks(self, options: GenerationOptions) -> list[np.ndarray]:
+        """One (128,) allowed-pitch mask per key signature (a single one without key lock)."""
+        lo, hi = options.pitch_range or (0, 127)
+        in_range = np.zeros(self.sizes[PITCH_S], dtype=bool)
+        in_range[lo:hi + 1] = True
+        if not options.key_lock:
+            return [in_range]
+        if not self._keys:
+            raise MelodyStudioError("the song has no key signature: set a key before generating with key lock")
+        masks = []
+        for i, key in enumerate(self._keys):
+            mask = in_range & np.isin(np.arange(len(in_range)) % 12, sorted(key.scale_pitch_classes))
+            if not mask.any() and self._key_in_force(i):
+                raise MelodyStudioError(f"no note of {key.label()} lies in the pitch range "
+                                        f"{note_name(lo)}-{note_name(hi)}: widen the range or turn key lock off")
+            masks.append(mask)
+        return masks
+
+    def _key_in_force(self, i: int) -> bool:
+        """True when key signature i is in force somewhere in the selection (the first one also
+        before its own tick, as ``Song.key_at`` has it)."""
+        key = self._keys[i]
+        until = self._keys[i + 1].tick if i + 1 < len(self._keys) else FOREVER
+        return (i == 0 or key.tick < self.end_tick) and until > self.start_tick
+
+    # -- lookups -------------------------------------------------------------------------------
+    def key_slot(self, tick: int) -> int:
+        """Index of the key in force at ``tick`` (the first key before it, as ``Song.key_at``)."""
+        return max(0, bisect.bisect_right(self._key_ticks, tick) - 1)
+
+    def key_index(self, tick: int) -> int:
+        """The KEY token field at ``tick`` (tonic pitch class + 12 for minor, or unknown)."""
+        if not self._keys:
+            return UNKNOWN_KEY
+        key = self._keys[self.key_slot(tick)]
+        return key.tonic_pc + (12 if key.mode == "minor" else 0)
+
+    def onset_ticks(self, bar: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        """Song ticks of window (bar, pos) onsets."""
+        return self.bar_starts[bar] + pos * self.grid
+
+    def pitch_mask(self, ticks: np.ndarray) -> np.ndarray:
+        """(B, 128) allowed pitches for notes starting at ``ticks``."""
+        if len(self._scales) == 1:
+            return np.broadcast_to(self._scales[0], (len(ticks), len(self._scales[0])))
+        return np.stack([self._scales[self.key_slot(int(t))] for t in ticks])
+
+    def note_allowed(self, cursor: np.ndarray, count: np.ndarray) -> np.ndarray:
+        """(B,) True where another note may come: room left and the model's blank not full."""
+        if self.forced is not None:
+            return count < len(self.forced)
+        return (self.onsets[None] >= cursor[:, None, None]).any(axis=(1, 2)) & (count < self.max_notes)
+
+    # -- the masks ----------------------------------------------------------------------------
+    def allow(self, cursor: np.ndarray, count: np.ndarray) -> Constraint:
+        """The mask function for one step of the rows whose previous note ends at ``cursor`` (ticks)
+        and that have ``count`` notes so far."""
+        open_ = self.onsets[None] >= cursor[:, None, None]  # (B, n_bars, max_pos)
+        note_ok = self.note_allowed(cursor, count)
+        forced = None if self.forced is None else self.forced[np.minimum(count, len(self.forced) - 1)]
+
+        def mask(stage: int, chosen: np.ndarray) -> np.ndarray:
+            rows = len(cursor)
+            m = np.zeros((rows, self.sizes[stage]), dtype=bool)
+            if stage == KIND_S:
+                m[:, NOTE] = note_ok
+                m[:, END] = True if forced is None else ~note_ok  # keep rhythm: END only after the last note
+                return m
+            end = chosen[:, KIND_S] == END
+            if forced is not None and stage in (BAR_S, POS_S, DUR_S):
+                m[np.arange(rows), forced[:, stage - 1]] = True
+            elif stage == BAR_S:
+                m[:, self.b0:self.b0 + open_.shape[1]] = open_.any(axis=2)
+            elif stage == POS_S:
+                m[:] = open_[np.arange(rows), np.clip(chosen[:, BAR_S] - self.b0, 0, open_.shape[1] - 1)]
+            elif stage == DUR_S:
+                room = (self.end_tick - self.onset_ticks(chosen[:, BAR_S], chosen[:, POS_S])) // self.grid
+                units = np.arange(self.sizes[DUR_S])
+                m[:] = (units[None] >= 1) & (units[None] <= room[:, None])
+            else:
+                m[:] = self.pitch_mask(self.onset_ticks(chosen[:, BAR_S], chosen[:, POS_S]))
+            fixed = {BAR_S: self.end_bar, POS_S: self.end_pos}.get(stage, 0)
+            m[end] = False
+            m[end, fixed] = True
+            return m
+
+        return mask
+
+    def fed_tokens(self, chosen: np.ndarray) -> np.ndarray:
+        """Sampled NOTE tokens (B, 5) in cascade order -> model input rows (B, 7) with METER and KEY."""
+        out = np.zeros((len(chosen), 7), dtype=np.int64)
+        for stage, column in enumerate(CASCADE):
+            out[:, column] = chosen[:, stage]
+        out[:, METER] = self.meters[chosen[:, BAR_S]]
+        ticks = self.onset_ticks(chosen[:, BAR_S], chosen[:, POS_S])
+        out[:, KEY] = [self.key_index(int(t)) for t in ticks]
+        return out

@@ -1,0 +1,183 @@
+"""What the model sees: the window of bars around a request, as a GLM prompt.
+
+The window holds at most ``max_bars - 1`` bars (the END of a blank at the window's end sits on bar
+``n_bars``) and, in part A, at most ``max_pos1 - 2`` context notes (BOS and the MASK take the other
+two positions). Bars before the selection are preferred; about a third of the spare bars go after
+it, so the fill leads into what follows. Empty bars at the window's edges are dropped, as the
+training windows never start or end with them. Part A is BOS + the context with one MASK in place
+of the selected bars (``tokens.glm.part_a``); part B starts with START at the MASK's pos1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from melodystudio.core import Note, Song
+from melodystudio.core.errors import MelodyStudioError
+from melodystudio.core.timeline import MAX_BARS
+from melodystudio.tokens import CompoundTokenizer, glm
+from melodystudio.tokens.compound import BAR, DUR, KEY, KIND, METER, POS, START, key_index, meter_index
+
+DEFAULT_VELOCITY = 90
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one model can take, from its tokenizer and position tables."""
+
+    window_bars: int  # bars in a window: tokenizer max_bars - 1
+    max_context: int  # context notes in part A: max_pos1 - 2
+    max_notes: int  # notes in one blank: max_pos2 - 2 (START is pos2 1, the last note max_pos2 - 1)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One request, ready to decode: part A, where the blank is, and the song bars it stands for."""
+
+    part_a: np.ndarray  # (Ta, 7) int64: BOS, context, one MASK
+    start: np.ndarray  # (7,) int64: the START token of part B
+    mask_index: int  # pos1 of every part-B token
+    bar_starts: np.ndarray  # (n_bars + 1,) ticks of the window's bar lines
+    window_bar: int  # song bar of window bar 0
+    first_bar: int  # selected song bars, inclusive
+    last_bar: int
+    end_boundary: tuple[int, int]  # window (bar, pos) the closing END carries, as in training
+    originals: tuple[Note, ...]  # notes that start in the selection (the rhythm 'keep rhythm' keeps)
+    original_tokens: np.ndarray  # (len(originals), 7) their tokens
+    velocity: int  # mean velocity of the context notes
+
+    @property
+    def start_tick(self) -> int:
+        return int(self.bar_starts[self.first_bar - self.window_bar])
+
+    @property
+    def end_tick(self) -> int:
+        return int(self.bar_starts[self.last_bar - self.window_bar + 1])
+
+
+def _notes_per_bar(song: Song, first: int, last: int) -> np.ndarray:
+    """Notes starting in each song bar first..last (inclusive)."""
+    tl = song.timeline
+    counts = np.zeros(max(last - first + 1, 0), dtype=np.int64)
+    for n in song.notes_between(tl.bar_start(first), tl.bar_start(last + 1)):
+        counts[tl.bar_at(n.onset) - first] += 1
+    return counts
+
+
+def choose_window(song: Song, first: int, last: int, song_bars: int, limits: Limits) -> tuple[int, int]:
+    """Song bars [w0, w1] (inclusive) of the window around selected bars first..last."""
+    room = limits.window_bars - (last - first + 1)
+    after_avail = max(song_bars - last - 1, 0)
+    after = min(after_avail, room // 3)
+    before = min(first, room - after)
+    after = min(after_avail, room - before)
+    counts = _notes_per_bar(song, first - before, last + after)
+    ctx_before, ctx_after = counts[:before], counts[len(counts) - after:] if after else counts[:0]
+    total = int(ctx_before.sum() + ctx_after.sum())
+    while total > limits.max_context:  # drop the bar farthest from the selection on the heavier side
+        if after and (not before or 2 * after > before):
+            total -= int(ctx_after[after - 1])
+            after -= 1
+        else:
+            total -= int(ctx_before[len(ctx_before) - before])
+            before -= 1
+    while before and counts[len(ctx_before) - before] == 0:  # no leading empty bars
+        before -= 1
+    while after and ctx_after[after - 1] == 0:  # no trailing empty bars
+        after -= 1
+    return first - before, last + after
+
+
+def check_inpaint(song: Song, first: int, last: int, limits: Limits) -> None:
+    if first < 0 or last < first:
+        raise MelodyStudioError(f"bars {first + 1}-{last + 1} are not a range of bars (first bar is 1)")
+    if song.notes and last >= song.bar_count:
+        raise MelodyStudioError(f"bars {first + 1}-{last + 1} lie outside the song, which has {song.bar_count} "
+                                f"bars (use continue to add bars)")
+    if last - first + 1 > limits.window_bars:
+        raise MelodyStudioError(f"at most {limits.window_bars} bars can be regenerated at once, "
+                                f"not {last - first + 1}")
+    if last >= MAX_BARS:
+        raise MelodyStudioError(f"bar {last + 1} is beyond the {MAX_BARS}-bar limit")
+
+
+def inpaint_prompt(song: Song, first: int, last: int, tokenizer: CompoundTokenizer, limits: Limits) -> Prompt:
+    """Prompt to refill song bars first..last (0-based, inclusive).
+
+    A song without notes may be filled at any bars (composing from scratch); otherwise the bars
+    must lie within the song (``Song.bar_count``, which counts chords too).
+    """
+    check_inpaint(song, first, last, limits)
+    w0, w1 = choose_window(song, first, last, song.bar_count, limits)
+    return _prompt(song, tokenizer, w0, w1, first, last, continuation=False, limits=limits)
+
+
+def continuation_bars(song: Song, n_bars: int, limits: Limits) -> tuple[int, int]:
+    """Song bars first..last that a continuation by ``n_bars`` fills: the bars after the last note."""
+    if not song.notes:
+        raise MelodyStudioError("continuation needs at least one note to continue from "
+                                "(to compose from scratch, inpaint bars of the empty song)")
+    if not 1 <= n_bars <= limits.window_bars - 1:
+        raise MelodyStudioError(f"a continuation adds 1-{limits.window_bars - 1} bars at once, not {n_bars}")
+    first = song.timeline.bars_to_hold(song.notes[-1].end)
+    if first + n_bars > MAX_BARS:
+        raise MelodyStudioError(f"continuing by {n_bars} bars would pass the {MAX_BARS}-bar limit")
+    return first, first + n_bars - 1
+
+
+def continuation_prompt(song: Song, n_bars: int, tokenizer: CompoundTokenizer, limits: Limits) -> Prompt:
+    first, last = continuation_bars(song, n_bars, limits)
+    w0, _ = choose_window(song, first, last, first, limits)  # nothing after: the window ends at ``last``
+    return _prompt(song, tokenizer, w0, last, first, last, continuation=True, limits=limits)
+
+
+def _prompt(song: Song, tokenizer: CompoundTokenizer, w0: int, w1: int, first: int, last: int,
+            continuation: bool, limits: Limits) -> Prompt:
+    window = tokenizer.encode(song, w0, n_bars=w1 - w0 + 1)
+    tune = window.tokens.astype(np.int64)
+    start_tick = int(window.bar_starts[first - w0])
+    _cut_before(tune, window.bar_starts, start_tick, tokenizer.config.grid)
+    span = glm.continuation_span(tune, first - w0) if continuation else glm.bar_range_span(tune, first - w0, last - w0)
+    part_a, (mask_at,) = glm.part_a(tune, [span])
+    ts = song.timeline.signature_at_bar(first)
+    part_a[mask_at, [METER, KEY]] = meter_index(ts.numerator, ts.denominator), key_index(song, start_tick)
+    start = part_a[mask_at].copy()
+    start[KIND] = START
+    end_tick = int(window.bar_starts[last - w0 + 1])
+    originals = tuple(song.notes_between(start_tick, end_tick))
+    assert len(originals) == span.stop - span.start, "tokenizer and song disagree on the selection"
+    context = [n for n in song.notes_between(int(window.bar_starts[0]), int(window.bar_starts[-1]))
+               if not start_tick <= n.onset < end_tick]
+    velocity = round(sum(n.velocity for n in context) / len(context)) if context else DEFAULT_VELOCITY
+    return Prompt(part_a, start, mask_at, window.bar_starts, w0, first, last,
+                  glm.end_boundary(tune, span, w1 - w0 + 1), originals, tune[span.start:span.stop], velocity)
+
+
+def _cut_before(tune: np.ndarray, bar_starts: np.ndarray, start_tick: int, grid: int) -> None:
+    """A context note held into the selection is cut at its start, as ``replace_bars`` will cut it."""
+    before = np.flatnonzero(bar_starts[tune[:, BAR]] + tune[:, POS] * grid < start_tick)
+    if before.size:
+        i = int(before[-1])
+        onset = int(bar_starts[tune[i, BAR]] + tune[i, POS] * grid)
+        tune[i, DUR] = min(int(tune[i, DUR]), max(1, (start_tick - onset) // grid))
+
+
+@dataclass(frozen=True)
+class ScoreWindow:
+    tokens: np.ndarray  # (n, 7) int64 NOTE tokens, window bar 0 = the bar of the first one
+    first_note: int  # index in song.notes of tokens[0]
+
+
+def score_windows(song: Song, tokenizer: CompoundTokenizer, limits: Limits) -> list[ScoreWindow]:
+    """The song's notes in consecutive windows of at most window_bars bars and max_notes notes."""
+    tl, notes, out, i = song.timeline, song.notes, [], 0
+    while i < len(notes):
+        w0 = tl.bar_at(notes[i].onset)
+        window = tokenizer.encode(song, w0, n_bars=limits.window_bars)
+        skip = i - len(song.notes_between(0, tl.bar_start(w0)))  # notes of bar w0 already scored
+        tokens = window.tokens[skip:skip + limits.max_notes].astype(np.int64)
+        out.append(ScoreWindow(tokens, i))
+        i += len(tokens)
+    return out

@@ -1,0 +1,163 @@
+"""The melody engine: inpaint bars, continue a tune, score a tune, with the exported MelodyGLM.
+
+    engine = MelodyEngine.load()                      # models/melody, CUDA when available
+    job = engine.inpaint(song, 4, 7, GenerationOptions(variations=4, seed=7))
+    variations = run_to_end(job)                      # or drive it from a worker, close() to cancel
+    chosen = variations[0]                            # engine.provider says "CPU" or "CUDA"
+    song.replace_bars(chosen.first_bar, chosen.last_bar, chosen.notes)
+
+A request is checked when the job is made (bad bars, impossible pitch range, missing key: a
+MelodyStudioError right away); the returned generator then encodes the window's part A once,
+tiles the cache to the N variations and decodes them as one batch, yielding Progress after each
+step. See ``context`` for the window, ``constraints`` for what is enforced while sampling.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from melodystudio.core import Note, Song
+from melodystudio.core.errors import MelodyStudioError
+from melodystudio.core.progress import Job
+from melodystudio.engine import context
+from melodystudio.engine.api import GenerationOptions, NoteSurprisal, ScoreResult, Variation
+from melodystudio.engine.constraints import BAR_S, DUR_S, PITCH_S, POS_S, Rules
+from melodystudio.engine.context import Limits, Prompt
+from melodystudio.engine.decode import Sampled, generate, score_tokens
+from melodystudio.engine.model_files import FIX_HINT, ModelFiles, locate_model, shown
+from melodystudio.engine.runtime import Decoder, make_session, provider_label, resolve_provider
+from melodystudio.tokens import CompoundTokenizer, glm
+from melodystudio.tokens.heads import CASCADE, CascadeHeads
+
+BITS_PER_NAT = 1 / np.log(2)
+GRAPH_INPUTS = {"encode": ["tokens", "pos1", "pos2"], "step": ["tokens", "pos1", "pos2", "past"]}
+
+
+class MelodyEngine:
+    """Sessions and head weights of one model, loaded once; every request makes its own job."""
+
+    def __init__(self, files: ModelFiles, encode: ort.InferenceSession, step: ort.InferenceSession,
+                 heads: CascadeHeads) -> None:
+        self.files = files
+        self._encode, self._step = encode, step
+        self.heads = heads
+        self.tokenizer = CompoundTokenizer(files.tokenizer)
+        self.provider = provider_label(step)
+        self.limits = Limits(files.tokenizer.max_bars - 1, files.max_pos1 - 2, files.max_pos2 - 2)
+
+    @staticmethod
+    def load(model_dir: str | os.PathLike[str] | None = None, provider: str = "auto", threads: int | None = None,
+             int8: bool = False) -> MelodyEngine:
+        """Check and load a model (see ``model_files`` for where it is looked for); ``provider`` is
+        'auto', 'cpu' or 'cuda'; ``int8`` loads the quantised graphs."""
+        device = resolve_provider(provider)
+        files = locate_model(model_dir, int8=int8)
+        encode = make_session(files.encode, device, threads)
+        step = make_session(files.step, device, threads)
+        if device == "cuda" and provider_label(step) != "CUDA" and provider.strip().lower() == "cuda":
+            raise MelodyStudioError("the CUDA provider could not start (are the CUDA 13 and cuDNN 9 libraries "
+                                    "installed?); use provider 'cpu' or 'auto'")
+        for name, session in (("encode", encode), ("step", step)):
+            if [i.name for i in session.get_inputs()] != GRAPH_INPUTS[name]:
+                raise MelodyStudioError(f"model file {shown(getattr(files, name))} is not a MelodyStudio {name} "
+                                        f"graph (unexpected inputs); {FIX_HINT}")
+        return MelodyEngine(files, encode, step, _load_heads(files))
+
+    @property
+    def model_dir(self) -> Path:
+        return self.files.directory
+
+    @property
+    def threads(self) -> int:
+        """onnxruntime intra-op threads of the step graph."""
+        return int(self._step.get_session_options().intra_op_num_threads)
+
+    # -- requests ------------------------------------------------------------------------------
+    def inpaint(self, song: Song, first_bar: int, last_bar: int,
+                options: GenerationOptions | None = None) -> Job[list[Variation]]:
+        """Regenerate song bars first_bar..last_bar (0-based, inclusive). The bars must lie within
+        the song; a song without notes may be filled anywhere (composition from scratch)."""
+        prompt = context.inpaint_prompt(song, first_bar, last_bar, self.tokenizer, self.limits)
+        return self._variations(song, prompt, options or GenerationOptions())
+
+    def continuation(self, song: Song, n_bars: int, options: GenerationOptions | None = None) -> Job[list[Variation]]:
+        """Fill the ``n_bars`` bars after the bar of the song's last note (the song needs a note)."""
+        if options is not None and options.keep_rhythm:
+            raise MelodyStudioError("keep rhythm needs existing notes to keep: it works with inpaint, not continue")
+        prompt = context.continuation_prompt(song, n_bars, self.tokenizer, self.limits)
+        return self._variations(song, prompt, options or GenerationOptions())
+
+    def score(self, song: Song) -> Job[ScoreResult]:
+        """Surprisal of every note, computed left to right: each window's part A is BOS + one MASK
+        covering the whole window and part B is the notes, so each note is conditioned on all the
+        notes before it in its window (and on nothing after it). Songs longer than one window
+        (``limits``) are cut into consecutive windows that do not see each other."""
+        if not song.notes:
+            raise MelodyStudioError("the song has no notes to score")
+        windows = context.score_windows(song, self.tokenizer, self.limits)
+        return self._score(song.notes, windows)
+
+    # -- jobs ----------------------------------------------------------------------------------
+    def decoder(self) -> Decoder:
+        """A fresh KV cache over the loaded sessions (one per job; jobs may run side by side)."""
+        return Decoder.for_sessions(self._encode, self._step)
+
+    def _variations(self, song: Song, prompt: Prompt, options: GenerationOptions) -> Job[list[Variation]]:
+        tl = song.timeline
+        meters = [(ts.numerator, ts.denominator) for ts in
+                  (tl.signature_at_bar(prompt.window_bar + b) for b in range(len(prompt.bar_starts) - 1))]
+        rules = Rules(prompt, meters, song.keys, self.files.tokenizer, self.heads.sizes, options,
+                      self.limits.max_notes)
+        seed = options.seed if options.seed is not None else secrets.randbits(31)
+        rngs = [np.random.default_rng(seed + i) for i in range(options.variations)]
+        return self._generate(prompt, rules, rngs, seed, options)
+
+    def _generate(self, prompt: Prompt, rules: Rules, rngs: list[np.random.Generator], seed: int,
+                  options: GenerationOptions) -> Job[list[Variation]]:
+        sampled = yield from generate(self.decoder(), self.heads, prompt, rules, rngs, options.temperature,
+                                      options.top_p)
+        return [Variation(self._notes(prompt, rules, s, options.keep_rhythm), prompt.first_bar, prompt.last_bar,
+                          seed + i, s.mean_nll) for i, s in enumerate(sampled)]
+
+    def _notes(self, prompt: Prompt, rules: Rules, sampled: Sampled, keep_rhythm: bool) -> tuple[Note, ...]:
+        """Sampled tokens -> notes in song ticks; 'keep rhythm' keeps each original note (its exact
+        ticks, velocity and lyric) with the new pitch, cut at the selection's end."""
+        if not sampled.tokens:
+            return ()
+        tokens = np.stack(sampled.tokens)
+        if keep_rhythm:
+            return tuple(replace(o, pitch=int(p), duration=min(o.end, prompt.end_tick) - o.onset)
+                         for o, p in zip(prompt.originals, tokens[:, PITCH_S]))
+        onsets = rules.onset_ticks(tokens[:, BAR_S], tokens[:, POS_S])
+        return tuple(Note(int(t), int(d) * rules.grid, int(p), prompt.velocity)
+                     for t, d, p in zip(onsets, tokens[:, DUR_S], tokens[:, PITCH_S]))
+
+    def _score(self, notes: tuple[Note, ...], windows: list[context.ScoreWindow]) -> Job[ScoreResult]:
+        out: list[NoteSurprisal] = []
+        for window in windows:
+            part_a, (mask_at,) = glm.part_a(window.tokens, [glm.continuation_span(window.tokens, 0)])
+            nll = yield from score_tokens(self.decoder(), self.heads, part_a, mask_at, window.tokens, len(out),
+                                          len(notes))
+            bits = nll * BITS_PER_NAT
+            out += [NoteSurprisal(notes[window.first_note + i], *map(float, row)) for i, row in enumerate(bits)]
+        return ScoreResult(tuple(out), len(windows))
+
+
+def _load_heads(files: ModelFiles) -> CascadeHeads:
+    try:
+        heads = CascadeHeads.load(files.heads)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+        reason = "not a weights archive" if isinstance(e, zipfile.BadZipFile | ValueError) else type(e).__name__
+        raise MelodyStudioError(f"model file {shown(files.heads)} is damaged ({reason}); {FIX_HINT}") from None
+    expected = tuple(files.tokenizer.sizes()[f] for f in CASCADE)
+    if heads.sizes != expected:
+        raise MelodyStudioError(f"model file {shown(files.heads)} does not fit the model's tokenizer "
+                                f"(head sizes {heads.sizes}, expected {expected}); {FIX_HINT}")
+    return heads
