@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.core.pitch import note_name, parse_note_name
 from melodystudio.engine.api import GenerationOptions, Variation
-from melodystudio.jobs.worker import emit_signal
 
 LETTERS = "ABCDEFGH"
 MAX_VARIATIONS = len(LETTERS)
@@ -122,7 +121,7 @@ class GenerationPanel(QWidget):
                                             "Add bars after the end of the song")
         self.regenerate_action = self._action("Regenerate", [], self.regenerate, "Repeat the last request")
         self.cancel_action = self._action("Cancel", [key(Qt.Key.Key_Escape)],
-                                          lambda: emit_signal(self.cancel_requested), "Stop generating")
+                                          lambda: self.cancel_requested.emit(), "Stop generating")
         self.accept_action = self._action("Accept", [key(Qt.Key.Key_Return), key(Qt.Key.Key_Enter)],
                                           self.accept, "Put the chosen variation into the song")
         self.discard_action = self._action("Discard", [key(Qt.Key.Key_Escape)], self.discard,
@@ -257,9 +256,9 @@ class GenerationPanel(QWidget):
     def _emit_request(self) -> None:
         self.set_error("")
         if self._last_bars is None:
-            emit_signal(self.inpaint_requested, self.options())
+            self.inpaint_requested.emit(self.options())
         else:
-            emit_signal(self.continue_requested, self.options(), self._last_bars)
+            self.continue_requested.emit(self.options(), self._last_bars)
         self._update_enabled()
 
     # -- variations -----------------------------------------------------------------------------
@@ -278,7 +277,7 @@ class GenerationPanel(QWidget):
             return
         self._current = index
         self._strip_group.button(index).setChecked(True)
-        emit_signal(self.variation_selected, index)
+        self.variation_selected.emit(index)
 
     def _step(self, delta: int) -> None:
         if self._variations:
@@ -288,12 +287,12 @@ class GenerationPanel(QWidget):
         if self.accept_action.isEnabled() and self._current >= 0:
             index = self._current
             self.set_variations([])
-            emit_signal(self.accept_requested, index)
+            self.accept_requested.emit(index)
 
     def discard(self) -> None:
         if self.discard_action.isEnabled():
             self.set_variations([])
-            emit_signal(self.discard_requested)
+            self.discard_requested.emit()
 
     # -- slots for the main window --------------------------------------------------------------
     def set_variations(self, variations: list[Variation]) -> None:

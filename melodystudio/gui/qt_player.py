@@ -17,7 +17,6 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from melodystudio.audio.errors import AudioError
 from melodystudio.core import Song
-from melodystudio.jobs.worker import emit_signal
 from melodystudio.playback.backends import AudioSettings
 from melodystudio.playback.player import Player
 
@@ -43,8 +42,8 @@ class QtPlayer(QObject):
         self._posted_state.connect(self.state_changed)
         self._posted_error.connect(self.error)
         self.player.position_changed.connect(self._on_player_position)
-        self.player.state_changed.connect(lambda playing: emit_signal(self._posted_state, playing))
-        self.player.error.connect(lambda message: emit_signal(self._posted_error, message))
+        self.player.state_changed.connect(lambda playing: self._posted_state.emit(playing))
+        self.player.error.connect(lambda message: self._posted_error.emit(message))
         if open_device:
             self.open()
 
@@ -84,12 +83,12 @@ class QtPlayer(QObject):
     def play(self, song: Song, start_tick: int = 0, **options: Any) -> bool:
         """Play (see Player.play for the options); False, with ``error`` emitted, when it cannot."""
         if not self.available:
-            emit_signal(self.error, f"cannot play: {self.unavailable_reason}")
+            self.error.emit(f"cannot play: {self.unavailable_reason}")
             return False
         try:
             self.player.play(song, start_tick, **options)
         except AudioError as e:
-            emit_signal(self.error, str(e))
+            self.error.emit(str(e))
             return False
         return True
 
@@ -129,7 +128,7 @@ class QtPlayer(QObject):
         try:
             method(*args)
         except AudioError as e:
-            emit_signal(self.error, str(e))
+            self.error.emit(str(e))
 
     # -- from the sequencer thread ------------------------------------------------------------
     def _on_player_position(self, tick: int) -> None:
@@ -137,11 +136,11 @@ class QtPlayer(QObject):
             already_posted = self._pending_tick is not None
             self._pending_tick = tick
         if not already_posted:
-            emit_signal(self._posted_position)
+            self._posted_position.emit()
 
     @Slot()
     def _deliver_position(self) -> None:
         with self._lock:
             tick, self._pending_tick = self._pending_tick, None
         if tick is not None:
-            emit_signal(self.position_changed, tick)
+            self.position_changed.emit(tick)

@@ -1,5 +1,5 @@
 """Qt job running: cancellable generator jobs on a thread pool, reported through Qt signals."""
 
-from melodystudio.jobs.worker import JobHandle, JobRunner, drive, emit_signal
+from melodystudio.jobs.worker import JobHandle, JobRunner, drive
 
-__all__ = ["JobHandle", "JobRunner", "drive", "emit_signal"]
+__all__ = ["JobHandle", "JobRunner", "drive"]

@@ -11,16 +11,14 @@ functions and lambdas included, runs on the GUI thread.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import math
-import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.core.progress import Job, Progress
@@ -31,45 +29,6 @@ PROGRESS_INTERVAL = 0.03  # seconds; progress reported more often is dropped to 
 RESULT, ERROR, CANCELLED = "result", "error", "cancelled"
 
 JobFactory = Callable[[], Job[Any]]
-_LEAK_PROBES = 8
-
-
-def _emit_leaks_true() -> bool:
-    """True where ``SignalInstance.emit`` returns ``True`` without a reference of its own.
-
-    PySide6 6.12.0 does (6.11.3 does not). Before Python 3.12 ``True`` is not immortal, so every
-    emit lowers its count and after a few hundred the interpreter aborts ("deallocating True or
-    False"). The probe puts back what it took.
-    """
-    if sys.version_info >= (3, 12):
-        return False
-
-    class _Probe(QObject):
-        ping = Signal()
-
-    probe = _Probe()
-    before = sys.getrefcount(True)
-    for _ in range(_LEAK_PROBES):
-        probe.ping.emit()
-    leaked = before - sys.getrefcount(True)
-    for _ in range(max(0, leaked)):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
-    if leaked >= _LEAK_PROBES:
-        log.warning("this PySide6 leaks a reference on every Signal.emit(); compensating "
-                    "(pin PySide6-Essentials != 6.12.0 or use Python >= 3.12)")
-    return leaked >= _LEAK_PROBES
-
-
-_EMIT_LEAKS = _emit_leaks_true()
-
-
-def emit_signal(signal: SignalInstance, *args: Any) -> None:
-    """``signal.emit(*args)``, safe from the PySide6 6.12.0 reference leak; use it for every emit."""
-    returned: object = signal.emit(*args)  # type: ignore[func-returns-value]  # the stubs say None; 6.12 returns True
-    if _EMIT_LEAKS and isinstance(returned, bool):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(returned))
-
-
 class JobHandle(QObject):
     """One submitted job. Signals (GUI thread): ``progress(fraction, message)``, then either
     ``result(value)`` or ``error(message)`` (nothing after a cancel), then always ``finished()``."""
@@ -109,17 +68,17 @@ class JobHandle(QObject):
     @Slot(float, str)
     def _deliver_progress(self, fraction: float, message: str) -> None:
         if not self._cancel.is_set():
-            emit_signal(self.progress, fraction, message)
+            self.progress.emit(fraction, message)
 
     @Slot(str, object)
     def _deliver_outcome(self, kind: str, value: object) -> None:
         self._running = False
         self._cancelled = kind == CANCELLED
         if kind == RESULT:
-            emit_signal(self.result, value)
+            self.result.emit(value)
         elif kind == ERROR:
-            emit_signal(self.error, str(value))
-        emit_signal(self.finished)
+            self.error.emit(str(value))
+        self.finished.emit()
 
 
 def drive(factory: JobFactory, cancelled: threading.Event,
@@ -163,8 +122,8 @@ class _Worker(QRunnable):
     def run(self) -> None:
         handle = self._handle
         kind, value = drive(self._factory, handle._cancel,
-                            lambda p: emit_signal(handle._posted_progress, p.fraction, p.message))
-        emit_signal(handle._posted_outcome, kind, value)
+                            lambda p: handle._posted_progress.emit(p.fraction, p.message))
+        handle._posted_outcome.emit(kind, value)
 
 
 class JobRunner(QObject):

@@ -1,0 +1,134 @@
+"""The application's settings: one typed dataclass with every default in one place, persisted with
+QSettings (one key per field, nested dataclasses as groups). A value that cannot be read back as
+its field's type, or that fails its check, falls back to the default instead of breaking start-up.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+from melodystudio.engine.api import PROVIDER_CHOICES, GenerationOptions
+from melodystudio.gui.snap import SNAP_VALUES
+
+MAX_RECENT = 10
+ORGANIZATION, APPLICATION = "MelodyStudio", "MelodyStudio"
+
+
+@dataclass
+class GenerationDefaults:
+    """What the Generate panel starts with."""
+
+    variations: int = 4
+    temperature: float = 0.9
+    top_p: float = 0.95
+    key_lock: bool = False
+    keep_rhythm: bool = False
+
+    def options(self) -> GenerationOptions:
+        return GenerationOptions(variations=self.variations, temperature=self.temperature, top_p=self.top_p,
+                                 key_lock=self.key_lock, keep_rhythm=self.keep_rhythm)
+
+    @staticmethod
+    def from_options(options: GenerationOptions) -> GenerationDefaults:
+        return GenerationDefaults(options.variations, options.temperature, options.top_p,
+                                  options.key_lock, options.keep_rhythm)
+
+
+@dataclass
+class AppSettings:
+    soundfont: str = ""  # a .sf2 path; "" searches the usual places (audio.find_soundfont)
+    audio_driver: str = ""  # a FluidSynth driver name; "" tries the platform's drivers in order
+    midi_input: str = ""  # a MIDI input port name; "" for none
+    provider: str = "auto"  # where the model runs: auto (CUDA when available), cpu, cuda
+    model_dir: str = ""  # "" uses the models shipped with MelodyStudio
+    autosave_seconds: int = 60  # 0 switches autosave off
+    snap: str = "1/16"
+    metronome: bool = False
+    generation: GenerationDefaults = field(default_factory=GenerationDefaults)
+    recent_files: list[str] = field(default_factory=list)
+    window_geometry: str = ""  # hex of QMainWindow.saveGeometry()
+    window_state: str = ""  # hex of QMainWindow.saveState()
+
+    def with_recent(self, path: str | Path) -> AppSettings:
+        """The settings with ``path`` first in the recent files (no duplicates, at most MAX_RECENT)."""
+        text = str(Path(path).resolve())
+        recent = [text] + [p for p in self.recent_files if p != text]
+        return replace(self, recent_files=recent[:MAX_RECENT])
+
+
+# Checks per field name; a stored value failing its check is replaced by the default.
+CHECKS: dict[str, Any] = {
+    "provider": lambda v: v in PROVIDER_CHOICES,
+    "autosave_seconds": lambda v: 0 <= v <= 24 * 3600,
+    "snap": lambda v: v in {s.label for s in SNAP_VALUES},
+    "variations": lambda v: 1 <= v <= 16,
+    "temperature": lambda v: 0.05 <= v <= 3.0,
+    "top_p": lambda v: 0.0 < v <= 1.0,
+    "recent_files": lambda v: all(isinstance(p, str) for p in v),
+}
+
+
+def default_store() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
+
+
+def load_settings(store: QSettings) -> AppSettings:
+    return _load(AppSettings(), store)
+
+
+def save_settings(settings: AppSettings, store: QSettings) -> None:
+    _save(settings, store)
+    store.sync()
+
+
+def _load(obj: Any, store: QSettings) -> Any:
+    values: dict[str, Any] = {}
+    for f in fields(obj):
+        default = getattr(obj, f.name)
+        if is_dataclass(default):
+            store.beginGroup(f.name)
+            values[f.name] = _load(default, store)
+            store.endGroup()
+            continue
+        if not store.contains(f.name):
+            continue
+        value = _read(store.value(f.name), default)
+        check = CHECKS.get(f.name)
+        if value is not None and (check is None or check(value)):
+            values[f.name] = value
+    return replace(obj, **values)
+
+
+def _read(raw: Any, default: Any) -> Any:
+    """``raw`` as the type of ``default``; None when it cannot be (INI files hold only text)."""
+    try:
+        if isinstance(default, bool):
+            return raw if isinstance(raw, bool) else str(raw).lower() in ("true", "1", "yes")
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, list):
+            value = json.loads(raw)
+            return value if isinstance(value, list) else None
+        return str(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _save(obj: Any, store: QSettings) -> None:
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if is_dataclass(value):
+            store.beginGroup(f.name)
+            _save(value, store)
+            store.endGroup()
+        elif isinstance(value, list):
+            store.setValue(f.name, json.dumps(value))
+        else:
+            store.setValue(f.name, value)
