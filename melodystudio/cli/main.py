@@ -13,11 +13,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 from melodystudio import __version__
-from melodystudio.cli import files, generate
+from melodystudio.cli import evaluate, files, generate
 from melodystudio.core import MelodyStudioError
 
 # Each sub-command module contributes (name, help, add_arguments, run).
-COMMAND_MODULES = (files, generate)
+COMMAND_MODULES = (files, generate, evaluate)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Namespace], int]]]:

@@ -310,7 +310,8 @@ def _track(events: list[_Timed]) -> mido.MidiTrack:
     track = mido.MidiTrack()
     now = 0
     for tick, _, msg in sorted(events, key=lambda e: (e[0], e[1])):
-        track.append(msg.copy(time=tick - now))
+        msg.time = tick - now  # each message was built for this one track: set, don't copy (copy re-validates)
+        track.append(msg)
         now = tick
     return track
 
