@@ -26,6 +26,7 @@ from melodystudio.tokens.compound import BAR, KEY, PITCH, UNKNOWN_KEY
 from melodystudio.training.lexicon import Lexicon
 
 TASKS = ("ngram", "long_span", "inpaint", "continuation")
+SPLITS = ("train", "valid", "test")  # other arrays in the file (e.g. the corpus cache's per-tune data) are not splits
 
 
 @dataclass
@@ -64,7 +65,7 @@ class TuneSet:
             missing = {"tokens", "offsets", "train", "valid"} - set(data.files)
             if missing:
                 raise ValueError(f"{path}: tune set lacks {sorted(missing)}")
-            splits = {k: data[k].astype(np.int64) for k in data.files if k not in ("tokens", "offsets", "tokenizer")}
+            splits = {k: data[k].astype(np.int64) for k in SPLITS if k in data.files}
             tok = TokenizerConfig.from_dict(json.loads(str(data["tokenizer"]))) if "tokenizer" in data.files \
                 else TokenizerConfig()
             return TuneSet(data["tokens"].astype(np.int32), data["offsets"].astype(np.int64), splits, tok)
