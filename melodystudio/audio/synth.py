@@ -52,25 +52,24 @@ def _float_writer(fs: ModuleType) -> Any | None:
     return fn
 
 
-class OfflineSynth:
-    """One FluidSynth instance with one sound font, rendered on demand without a sound card.
+class SynthChannels:
+    """A FluidSynth instance with one sound font loaded, driven channel by channel.
 
-    Events take effect at FluidSynth's next internal 64-frame block (at most 1.5 ms at 44.1 kHz),
-    the same delay for every event, so relative timing stays exact to that grain.
+    Shared by offline rendering (``OfflineSynth``) and real-time playback (the playback package's
+    audio-driver output), which differ only in where the samples go.
     """
 
-    def __init__(self, soundfont: Path, sample_rate: int = 44100, gain: float = DEFAULT_GAIN) -> None:
-        fs = load_fluidsynth()
-        self.sample_rate = sample_rate
+    def __init__(self, fs: ModuleType, soundfont: Path, sample_rate: int, gain: float) -> None:
         self.soundfont = soundfont
-        self._synth = fs.Synth(gain=gain, samplerate=sample_rate)
-        self._write_float = _float_writer(fs)
+        self._synth: Any = fs.Synth(gain=gain, samplerate=sample_rate)
         self._sfid = self._synth.sfload(str(soundfont))
         if self._sfid < 0:
             self.close()
             raise AudioError(f"FluidSynth could not load the sound font {soundfont}: try another .sf2 file")
 
-    def select_program(self, channel: int, program: int, bank: int = 0) -> None:
+    def select_program(self, channel: int, program: int, bank: int | None = None) -> None:
+        if bank is None:
+            bank = 128 if channel == 9 else 0  # GM: channel 10 is the drum kit
         if self._synth.program_select(channel, self._sfid, bank, program) < 0:
             raise AudioError(f"the sound font {self.soundfont.name} has no GM program {program} (bank {bank})")
 
@@ -82,6 +81,25 @@ class OfflineSynth:
 
     def note_off(self, channel: int, pitch: int) -> None:
         self._synth.noteoff(channel, pitch)
+
+    def close(self) -> None:
+        if self._synth is not None:
+            self._synth.delete()
+            self._synth = None
+
+
+class OfflineSynth(SynthChannels):
+    """One FluidSynth instance with one sound font, rendered on demand without a sound card.
+
+    Events take effect at FluidSynth's next internal 64-frame block (at most 1.5 ms at 44.1 kHz),
+    the same delay for every event, so relative timing stays exact to that grain.
+    """
+
+    def __init__(self, soundfont: Path, sample_rate: int = 44100, gain: float = DEFAULT_GAIN) -> None:
+        fs = load_fluidsynth()
+        self.sample_rate = sample_rate
+        self._write_float = _float_writer(fs)
+        super().__init__(fs, soundfont, sample_rate, gain)
 
     def render_into(self, out: np.ndarray) -> None:
         """Fill ``out`` (frames, 2) float32, C-contiguous, with the next frames; full scale is 1.0."""
@@ -95,11 +113,6 @@ class OfflineSynth:
             return
         pcm = self._synth.get_samples(frames)  # (2 * frames,) interleaved int16
         out[:] = pcm.reshape(frames, 2).astype(np.float32) / 32768.0
-
-    def close(self) -> None:
-        if self._synth is not None:
-            self._synth.delete()
-            self._synth = None
 
     def __enter__(self) -> OfflineSynth:
         return self

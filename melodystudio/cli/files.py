@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from melodystudio.cli.progress import run_with_progress
 from melodystudio.core import Song, note_name
-from melodystudio.core.progress import Progress, run_to_end
 from melodystudio.io import load_song, save_song, writable_extensions
 from melodystudio.io.notation_grid import off_grid_notes
 from melodystudio.io.report import ImportReport
@@ -106,15 +106,7 @@ def _run_render(args: argparse.Namespace) -> int:
     _print_report(report)
     job = render_wav(song, args.output, soundfont=args.soundfont, program=args.program,
                      include_chords=not args.no_chords)
-    show = sys.stderr.isatty()
-
-    def progress(p: Progress) -> None:
-        if show:
-            print(f"\r  rendering {p.fraction:4.0%}", end="", file=sys.stderr, flush=True)
-
-    result = run_to_end(job, progress)
-    if show:
-        print(file=sys.stderr)
+    result = run_with_progress(job, "rendering")
     print(f"wrote {args.output} ({result.seconds:.1f} s, {Path(result.soundfont).name})")
     return 0
 

@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from melodystudio.cli.progress import run_with_progress
 from melodystudio.core import PPQ, Song, note_name, parse_note_name
 from melodystudio.core.errors import MelodyStudioError
-from melodystudio.core.progress import Job, Progress, R, run_to_end
 from melodystudio.engine.api import (
     MODELS_ENV,
     PROVIDER_CHOICES,
@@ -128,17 +128,6 @@ def _engine(args: argparse.Namespace) -> MelodyEngine:
     return engine
 
 
-def _run_job(job: Job[R], what: str) -> R:
-    show = sys.stderr.isatty()
-
-    def progress(p: Progress) -> None:
-        if show:
-            print(f"\r  {what} {p.fraction:4.0%}", end="", file=sys.stderr, flush=True)
-
-    result = run_to_end(job, progress)
-    if show:
-        print(file=sys.stderr)
-    return result
 
 
 # -- inpaint / continue -----------------------------------------------------------------------
@@ -160,7 +149,7 @@ def _run_inpaint(args: argparse.Namespace) -> int:
     options = _options(args)
     engine = _engine(args)
     first, last = args.bars
-    variations = _run_job(engine.inpaint(song, first, last, options), "generating")
+    variations = run_with_progress(engine.inpaint(song, first, last, options), "generating")
     _write_variations(song, variations, args)
     return 0
 
@@ -176,7 +165,7 @@ def _run_continue(args: argparse.Namespace) -> int:
     song = _load(args)
     options = _options(args)
     engine = _engine(args)
-    variations = _run_job(engine.continuation(song, args.bars, options), "generating")
+    variations = run_with_progress(engine.continuation(song, args.bars, options), "generating")
     _write_variations(song, variations, args)
     return 0
 
@@ -204,7 +193,7 @@ def score_rows(song: Song, result: ScoreResult) -> list[dict[str, object]]:
 def _run_score(args: argparse.Namespace) -> int:
     song = _load(args)
     engine = _engine(args)
-    result = _run_job(engine.score(song), "scoring")
+    result = run_with_progress(engine.score(song), "scoring")
     rows = score_rows(song, result)
     means = {"pitch": result.mean_pitch_bits, "duration": result.mean_duration_bits,
              "onset": result.mean_onset_bits, "total": result.mean_total_bits}

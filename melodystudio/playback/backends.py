@@ -11,11 +11,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-from melodystudio.audio.errors import AudioError
 from melodystudio.audio.soundfont import find_soundfont
-from melodystudio.audio.synth import VOLUME_CC, load_fluidsynth
+from melodystudio.audio.synth import SynthChannels, load_fluidsynth
 from melodystudio.playback.errors import NoAudioDevice
 
 AUTO = ""  # AudioSettings.driver value: try the platform's drivers in order
@@ -110,7 +109,7 @@ class NullSynth:
         self.closed = True
 
 
-class FluidSynthOutput:
+class FluidSynthOutput(SynthChannels):
     """FluidSynth playing through the first audio driver that starts.
 
     ``Synth.start()`` reports success even when no driver opened, so the driver is created
@@ -120,14 +119,8 @@ class FluidSynthOutput:
     def __init__(self, settings: AudioSettings | None = None) -> None:
         settings = settings or AudioSettings()
         fs = load_fluidsynth()
-        font = find_soundfont(settings.soundfont)
         self._fs = fs
-        self._synth: Any = fs.Synth(gain=settings.gain, samplerate=settings.sample_rate)
-        self._sfid = self._synth.sfload(str(font))
-        self.soundfont = font
-        if self._sfid < 0:
-            self.close()
-            raise AudioError(f"FluidSynth could not load the sound font {font}: try another .sf2 file")
+        super().__init__(fs, find_soundfont(settings.soundfont), settings.sample_rate, settings.gain)
         drivers = (settings.driver,) if settings.driver != AUTO else default_drivers()
         self.name = self._start_driver(drivers)
         frames = int(self._synth.get_setting("audio.period-size")) * int(self._synth.get_setting("audio.periods"))
@@ -146,21 +139,3 @@ class FluidSynthOutput:
                             f"(no sound card or sound server?). Choose another driver in the settings; "
                             f"editing, generation and WAV export still work")
 
-    def select_program(self, channel: int, program: int) -> None:
-        bank = 128 if channel == 9 else 0  # GM: channel 10 is the drum kit
-        if self._synth.program_select(channel, self._sfid, bank, program) < 0:
-            raise AudioError(f"the sound font {self.soundfont.name} has no GM program {program} (bank {bank})")
-
-    def set_volume(self, channel: int, volume: int) -> None:
-        self._synth.cc(channel, VOLUME_CC, volume)
-
-    def note_on(self, channel: int, pitch: int, velocity: int) -> None:
-        self._synth.noteon(channel, pitch, velocity)
-
-    def note_off(self, channel: int, pitch: int) -> None:
-        self._synth.noteoff(channel, pitch)
-
-    def close(self) -> None:
-        if self._synth is not None:
-            self._synth.delete()
-            self._synth = None
