@@ -8,13 +8,15 @@ here is window-wide, so it works wherever the focus is, except where a text fiel
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QToolBar, QToolButton, QWidget
 
 from melodystudio.gui.drag_out import DragMidiButton
+from melodystudio.gui.recording import count_in_label
 from melodystudio.gui.snap import SNAP_VALUES
 from melodystudio.gui.song_settings import SongSettingsBar
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 SHORTCUT_HELP = """\
 Space\tplay / stop          L\tloop the selected bars      M\tmetronome
+R\trecord from the MIDI keyboard (R, Space or Esc stops and places the take)
 Ctrl+G, G\tgenerate for the selected bars    1-8, Tab\tchoose a variation (it plays)
 Enter\taccept the variation   Esc\tdiscard (or cancel while generating)
 Ctrl+Z / Ctrl+Shift+Z\tundo / redo   Del\tdelete   Ctrl+D\tduplicate   Q\tquantize
@@ -138,18 +141,56 @@ def _transport_menu(w: MainWindow, menu: QMenu) -> None:
         w.addAction(act)
         menu.addAction(act)
     menu.addSeparator()
+    _install_recording(w)
+    rec = t.recording
+    menu.addAction(rec.record_action)
+    count_in = menu.addMenu("Count-in")
+    count_in.addActions(rec.count_in_group.actions())
     step = QAction("Step record from MIDI", w, checkable=True)
     step.setStatusTip("Each key on the MIDI keyboard adds a note at the playhead")
     step.toggled.connect(w.midi.set_step_recording)
     menu.addAction(step)
 
 
+def _install_recording(w: MainWindow) -> None:
+    """Real-time recording takes keys from the window's MIDI keyboard; the count-in is a setting."""
+    rec = w.transport.recording
+    rec.attach(w.midi)
+    rec.set_count_in(w.settings.count_in_bars)
+
+    def remember(bars: int) -> None:
+        if bars != w.settings.count_in_bars:
+            w.apply_settings(replace(w.settings, count_in_bars=bars))
+
+    rec.count_in_changed.connect(remember)
+    w.addAction(rec.record_action)
+    w.addAction(rec.stop_action)
+
+
+def _count_in_button(w: MainWindow, bar: QToolBar) -> QToolButton:
+    rec = w.transport.recording
+    button = QToolButton(bar)
+    menu = QMenu(button)
+    menu.addActions(rec.count_in_group.actions())
+    button.setMenu(menu)
+    button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    button.setToolTip("Bars of metronome clicks before recording starts")
+
+    def show(bars: int) -> None:
+        button.setText(f"Count-in: {count_in_label(bars).lower()}")
+
+    show(rec.count_in_bars)
+    rec.count_in_changed.connect(show)
+    return button
+
+
 def install_toolbar(w: MainWindow) -> QToolBar:
     bar = QToolBar("Main", w)
     bar.setObjectName("main-toolbar")
     t = w.transport
-    for act in (t.play_action, t.loop_action, t.metronome_action):
+    for act in (t.play_action, t.loop_action, t.metronome_action, t.recording.record_action):
         bar.addAction(act)
+    bar.addWidget(_count_in_button(w, bar))
     bar.addSeparator()
     w.song_settings = SongSettingsBar(w.document, bar)
     bar.addWidget(w.song_settings)

@@ -16,6 +16,7 @@ from melodystudio.engine.api import PROVIDER_CHOICES, GenerationOptions
 from melodystudio.gui.snap import SNAP_VALUES
 
 MAX_RECENT = 10
+COUNT_IN_CHOICES = (0, 1, 2)  # bars of metronome clicks before real-time recording starts
 ORGANIZATION, APPLICATION = "MelodyStudio", "MelodyStudio"
 
 
@@ -49,6 +50,7 @@ class AppSettings:
     autosave_seconds: int = 60  # 0 switches autosave off
     snap: str = "1/16"
     metronome: bool = False
+    count_in_bars: int = 1  # one of COUNT_IN_CHOICES
     generation: GenerationDefaults = field(default_factory=GenerationDefaults)
     recent_files: list[str] = field(default_factory=list)
     window_geometry: str = ""  # hex of QMainWindow.saveGeometry()
@@ -66,6 +68,7 @@ CHECKS: dict[str, Any] = {
     "provider": lambda v: v in PROVIDER_CHOICES,
     "autosave_seconds": lambda v: 0 <= v <= 24 * 3600,
     "snap": lambda v: v in {s.label for s in SNAP_VALUES},
+    "count_in_bars": lambda v: v in COUNT_IN_CHOICES,
     "variations": lambda v: 1 <= v <= 16,
     "temperature": lambda v: 0.05 <= v <= 3.0,
     "top_p": lambda v: 0.0 < v <= 1.0,

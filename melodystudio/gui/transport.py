@@ -1,5 +1,6 @@
-"""Transport: play/stop (Space), loop the selected bars (L), metronome (M), auditioning notes and
-previewing a variation. Works without audio: every action then says why nothing is heard."""
+"""Transport: play/stop (Space), loop the selected bars (L), metronome (M), real-time recording (R,
+in gui.recording), auditioning notes and previewing a variation. Works without audio: every action
+then says why nothing is heard."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from melodystudio.core.progress import Job, Progress
 from melodystudio.gui.document import Document
 from melodystudio.gui.piano_roll import PianoRoll
 from melodystudio.gui.qt_player import QtPlayer
+from melodystudio.gui.recording import RealtimeRecording
 from melodystudio.jobs import JobRunner
 
 LEAD_IN_BARS = 1  # a variation preview starts a bar early so it is heard in context
@@ -48,9 +50,11 @@ class Transport(QObject):
         self.metronome_action = self._action("Metronome", "M", self._metronome_toggled, checkable=True)
         self.rewind_action = self._action("Go to start", "Ctrl+Home", lambda: self.seek(0))
         self.stop_action = self._action("Stop", "", self.stop)
+        self.recording = RealtimeRecording(document, roll, player, self)
+        self.recording.message.connect(self.message)
         roll.set_audition(self.audition)
         roll.playhead_moved.connect(self.seek)
-        document.song_replaced.connect(lambda _song: self.stop())
+        document.song_replaced.connect(self._song_replaced)
         if player is not None:
             player.position_changed.connect(self._position)
             player.state_changed.connect(self._state)
@@ -91,6 +95,9 @@ class Transport(QObject):
 
     # -- actions ------------------------------------------------------------------------------
     def play_stop(self) -> None:
+        if self.recording.is_recording:
+            self.recording.stop()
+            return
         if self.player is None:
             self.message.emit("No audio: playback is switched off")
             return
@@ -108,10 +115,17 @@ class Transport(QObject):
         return self.document.song.bar_range_ticks(*bars)
 
     def stop(self) -> None:
+        """Stop playing; a take being recorded ends and is placed."""
+        self.recording.stop()
         if self.player is not None:
             self.player.stop()
 
+    def _song_replaced(self, _song: object = None) -> None:
+        self.recording.stop(keep=False)  # the take belongs to the song that was replaced
+        self.stop()
+
     def seek(self, tick: int) -> None:
+        self.recording.stop()  # moving the playhead ends a take, as stopping does
         self.roll.set_playhead(tick)
         if self.player is not None and self.player.is_playing:
             self.player.play(self.document.song, tick, loop=self.loop_range(),
