@@ -31,6 +31,15 @@ def no_thread_left_running(qapp: object) -> Iterator[None]:  # the pool needs th
         pytest.fail(f"thread(s) still running after the test: {', '.join(alive)}")
 
 
+@pytest.fixture(autouse=True)
+def empty_clipboard_afterwards(qapp: object) -> Iterator[None]:
+    """Clear the clipboard after each test: mime data still owned by the offscreen platform's
+    clipboard when the QApplication is torn down at exit crashes the interpreter (SIGSEGV)."""
+    yield
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.clipboard().clear()
+
 
 # MelodyStudio main-window fixtures, kept in fixtures.py so this file stays about threads.
 from tests.gui.fixtures import empty_roll, engine, prompts, roll, services, window  # noqa: E402, F401
