@@ -1,5 +1,5 @@
 """Save docs/screenshot.png: the main window with a real melody, its lyrics and chords, a bar
-selection and a generated-looking variation shown as a ghost.
+selection and the shipped model's variations for it (variation A shown as a ghost).
 
     python tools/screenshot.py [OUT.png]            # offscreen (no display needed)
     xvfb-run -a python tools/screenshot.py          # under a virtual X server (QT_QPA_PLATFORM=xcb)
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
@@ -49,11 +50,17 @@ def build_song() -> Song:
     return song
 
 
-def ghost_variation(song: Song) -> list[Note]:
-    """A plausible new bar 6 (what an inpaint could propose) to show the ghost overlay."""
-    start = song.timeline.bar_start(5)
-    return [Note(start, PPQ, 66), Note(start + PPQ, PPQ // 2, 67), Note(start + 3 * PPQ // 2, PPQ // 2, 69),
-            Note(start + 2 * PPQ, PPQ, 71), Note(start + 3 * PPQ, PPQ, 69)]
+def generate(window: object) -> None:
+    """Inpaint the selected bars with the shipped model (fixed seed) and wait for the variations."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    panel = window.panel  # type: ignore[attr-defined]
+    panel.set_options(replace(panel.options(), seed=7))
+    loop = QEventLoop()
+    panel.variation_selected.connect(lambda index: loop.quit())
+    QTimer.singleShot(60_000, loop.quit)  # a missing model shows its message instead
+    panel.inpaint_action.trigger()
+    loop.exec()
 
 
 def main() -> int:
@@ -71,9 +78,9 @@ def main() -> int:
     window.start()
     song = build_song()
     window.document.replace_song(song)
-    window.document.select_bars((5, 5))
+    window.document.select_bars((4, 5))
+    generate(window)
     roll = window.roll
-    roll.show_ghost(ghost_variation(song))
     roll.view.set_zoom(px_per_tick=44 / PPQ, px_per_row=16)
     roll.view.horizontalScrollBar().setValue(0)
     roll.view.center_on_pitch(67)
