@@ -37,6 +37,11 @@ def services(tmp_path: Path, prompts: ScriptedPrompts, engine: FakeEngine) -> Se
 
 @pytest.fixture
 def window(qtbot: object, services: Services) -> Iterator[MainWindow]:
+    yield from shown_window(qtbot, services)
+
+
+def shown_window(qtbot: object, services: Services) -> Iterator[MainWindow]:
+    """A started main window on ``services``, shut down (without asking to save) afterwards."""
     w = MainWindow(services)
     qtbot.addWidget(w)  # type: ignore[attr-defined]
     w.resize(1200, 800)
@@ -47,24 +52,22 @@ def window(qtbot: object, services: Services) -> Iterator[MainWindow]:
     w.shutdown()
 
 
+def shown_roll(qtbot: object, song: Song, centre_pitch: int) -> PianoRoll:
+    widget = PianoRoll(Document(song))
+    qtbot.addWidget(widget)  # type: ignore[attr-defined]
+    widget.resize(1000, 500)
+    widget.show()
+    qtbot.waitExposed(widget)  # type: ignore[attr-defined]
+    widget.view.center_on_pitch(centre_pitch)
+    return widget
+
+
 @pytest.fixture
-def roll(qtbot: object) -> Iterator[PianoRoll]:
+def roll(qtbot: object) -> PianoRoll:
     """A piano roll on Twinkle, shown at a known size and zoom."""
-    widget = PianoRoll(Document(twinkle()))
-    qtbot.addWidget(widget)  # type: ignore[attr-defined]
-    widget.resize(1000, 500)
-    widget.show()
-    qtbot.waitExposed(widget)  # type: ignore[attr-defined]
-    widget.view.center_on_pitch(66)
-    yield widget
+    return shown_roll(qtbot, twinkle(), 66)
 
 
 @pytest.fixture
-def empty_roll(qtbot: object) -> Iterator[PianoRoll]:
-    widget = PianoRoll(Document(Song()))
-    qtbot.addWidget(widget)  # type: ignore[attr-defined]
-    widget.resize(1000, 500)
-    widget.show()
-    qtbot.waitExposed(widget)  # type: ignore[attr-defined]
-    widget.view.center_on_pitch(64)
-    yield widget
+def empty_roll(qtbot: object) -> PianoRoll:
+    return shown_roll(qtbot, Song(), 64)

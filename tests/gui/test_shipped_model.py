@@ -14,6 +14,7 @@ from PySide6.QtTest import QTest
 from melodystudio.gui.generation import load_engine_job
 from melodystudio.gui.main_window import MainWindow, Services
 from melodystudio.io import load_song
+from tests.gui.fixtures import shown_window
 from tests.gui.helpers import ScriptedPrompts
 
 SHIPPED = Path(__file__).resolve().parents[2] / "models" / "melody"
@@ -26,13 +27,7 @@ def real_window(qtbot: object, tmp_path: Path) -> Iterator[MainWindow]:
                         recovery_dir=tmp_path / "recovery", player=lambda settings: None,
                         engine_loader=lambda settings: (lambda: load_engine_job(str(SHIPPED), "cpu")),
                         prompts=lambda parent: ScriptedPrompts(), start_devices=False)
-    w = MainWindow(services)
-    qtbot.addWidget(w)  # type: ignore[attr-defined]
-    w.resize(1200, 800)
-    w.show()
-    w.start()
-    yield w
-    w.runner.shutdown()
+    yield from shown_window(qtbot, services)
 
 
 def test_inpaint_four_bars_with_the_shipped_model_accept_undo_export(qtbot: object, real_window: MainWindow,
