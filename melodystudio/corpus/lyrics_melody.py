@@ -8,8 +8,6 @@ the phrase id changes. Syllables, word and phrase ids stay in ``meta`` for the l
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,28 +15,19 @@ from typing import Any
 from melodystudio.core import PPQ, Note, Song, TimeSignature
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.corpus import paths
-from melodystudio.corpus.records import CorpusTune, ParseFailure, base_meta, failure_reason, record_failure
+from melodystudio.corpus.records import CorpusTune, ParseFailure, base_meta, jsonl_line, jsonl_tunes
 
 SOURCE = "lyrics_melody"
 UNIT_TICKS = PPQ // 2  # one source unit = an eighth note
 
 
-def iter_lyrics_melody(path: Path | None = None,
-                       failures: list[ParseFailure] | None = None) -> Iterator[CorpusTune]:
-    with gzip.open(path or paths.lyrics_melody_path(), "rt", encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield from lyrics_line(line, failures)
+def iter_lyrics_melody(path: Path | None = None, failures: list[ParseFailure] | None = None) -> Iterator[CorpusTune]:
+    return jsonl_tunes(path or paths.lyrics_melody_path(), lyrics_line, failures)
 
 
 def lyrics_line(line: str, failures: list[ParseFailure] | None = None) -> Iterator[CorpusTune]:
-    record: dict[str, Any] = {}
-    try:
-        record = json.loads(line)
-        yield lyrics_tune(record)
-    except Exception as e:  # a bad record must not stop the build
-        record_failure(failures, ParseFailure(SOURCE, str(record.get("id", "?")), str(record.get("split", "?")),
-                                              failure_reason(e)))
+    """The tune of one JSONL line (nothing, and a recorded failure, when it cannot be read)."""
+    return jsonl_line(line, SOURCE, lyrics_tune, failures)
 
 
 def lyrics_tune(record: dict[str, Any]) -> CorpusTune:

@@ -13,9 +13,7 @@ does not parse is counted in ``meta['unknown_chords']`` and skipped.
 from __future__ import annotations
 
 import bisect
-import gzip
 import itertools
-import json
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,28 +23,19 @@ from melodystudio.core import PPQ, Chord, ChordSymbol, KeySignature, Note, Song,
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.core.pitch import FLAT_NAMES, SHARP_NAMES, pitch_class_of
 from melodystudio.corpus import paths
-from melodystudio.corpus.records import CorpusTune, ParseFailure, base_meta, failure_reason, record_failure
+from melodystudio.corpus.records import CorpusTune, ParseFailure, base_meta, jsonl_line, jsonl_tunes
 
 SOURCE = "pop909"
 _MODES = {"maj": "major", "min": "minor"}
 
 
 def iter_pop909(path: Path | None = None, failures: list[ParseFailure] | None = None) -> Iterator[CorpusTune]:
-    with gzip.open(path or paths.pop909_path(), "rt", encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield from pop909_line(line, failures)
+    return jsonl_tunes(path or paths.pop909_path(), pop909_line, failures)
 
 
 def pop909_line(line: str, failures: list[ParseFailure] | None = None) -> Iterator[CorpusTune]:
     """The tune of one JSONL line (nothing, and a recorded failure, when it cannot be read)."""
-    record: dict[str, Any] = {}
-    try:
-        record = json.loads(line)
-        yield pop909_tune(record)
-    except Exception as e:  # a bad record must not stop the build
-        record_failure(failures, ParseFailure(SOURCE, str(record.get("id", "?")), str(record.get("split", "?")),
-                                              failure_reason(e)))
+    return jsonl_line(line, SOURCE, pop909_tune, failures)
 
 
 def pop909_tune(record: dict[str, Any]) -> CorpusTune:

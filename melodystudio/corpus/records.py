@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from melodystudio.core import Song
@@ -69,3 +73,24 @@ def record_failure(failures: list[ParseFailure] | None, failure: ParseFailure) -
     log.debug("%s %s: %s", failure.source, failure.tune_id, failure.reason)
     if failures is not None:
         failures.append(failure)
+
+
+def jsonl_tunes(path: Path, read_line: Callable[[str, list[ParseFailure] | None], Iterator[CorpusTune]],
+                failures: list[ParseFailure] | None = None) -> Iterator[CorpusTune]:
+    """Every tune of a gzipped JSONL file, one record per line."""
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield from read_line(line, failures)
+
+
+def jsonl_line(line: str, source: str, make_tune: Callable[[dict[str, Any]], CorpusTune],
+               failures: list[ParseFailure] | None = None) -> Iterator[CorpusTune]:
+    """The tune of one JSONL line (nothing, and a recorded failure, when it cannot be read)."""
+    record: dict[str, Any] = {}
+    try:
+        record = json.loads(line)
+        yield make_tune(record)
+    except Exception as e:  # a bad record must not stop the build
+        record_failure(failures, ParseFailure(source, str(record.get("id", "?")), str(record.get("split", "?")),
+                                              failure_reason(e)))
