@@ -24,7 +24,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QApplication
 
-import melodystudio.gui  # noqa: F401  (the PySide6 guard in gui/__init__ first)
 from melodystudio.core import PPQ, MelodyStudioError, Note, Song
 from melodystudio.core.progress import Job
 from melodystudio.gui.document import Document
