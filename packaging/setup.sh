@@ -56,5 +56,6 @@ if [ "$mode" = run ]; then
 fi
 export QT_QPA_PLATFORM=offscreen
 echo "==> import contracts"; .venv/bin/lint-imports
-echo "==> ruff";             .venv/bin/ruff check melodystudio tests benchmarks
+echo "==> ruff";             .venv/bin/ruff check melodystudio tests benchmarks tools
+echo "==> mypy";             .venv/bin/mypy melodystudio
 echo "==> tests";            exec $py -m pytest -q "$@"
