@@ -80,6 +80,11 @@ class QtPlayer(QObject):
     def position_tick(self) -> int:
         return self.player.position_tick()
 
+    @property
+    def start_tick_time(self) -> float:
+        """Clock time (the player's clock) at which playback passed its start tick."""
+        return self.player.start_tick_time
+
     def play(self, song: Song, start_tick: int = 0, **options: Any) -> bool:
         """Play (see Player.play for the options); False, with ``error`` emitted, when it cannot."""
         if not self.available:

@@ -128,7 +128,7 @@ class RealtimeRecording(QObject):
         grid = step_ticks(self.roll.view.snap)
         self._with_audio = self._play(song, start)
         if self._with_audio and self.player is not None:
-            start_time = self.player.player.start_tick_time
+            start_time = self.player.start_tick_time
         else:
             start_time = self.clock() + count_in_seconds(song, start, self.count_in_bars)
             self._follow.start()
