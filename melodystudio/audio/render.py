@@ -8,7 +8,6 @@ file atomically, so a cancelled or failed render never leaves a file behind.
 from __future__ import annotations
 
 import os
-import tempfile
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from melodystudio.audio.schedule import (
 from melodystudio.audio.soundfont import find_soundfont
 from melodystudio.audio.synth import OfflineSynth
 from melodystudio.core import Song
+from melodystudio.core.atomic import atomic_file
 from melodystudio.core.progress import Job, Progress
 
 R = TypeVar("R")
@@ -149,26 +149,14 @@ def _normalised_int16(mix: np.ndarray, font: Path) -> np.ndarray:
 
 
 def _write_wav_atomically(target: Path, samples: np.ndarray, sample_rate: int) -> Job[None]:
-    """Write a temporary WAV beside ``target``, fsync it and rename it over ``target``."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            with wave.open(f, "wb") as w:
-                w.setnchannels(2)
-                w.setsampwidth(2)  # bytes: 16-bit PCM
-                w.setframerate(sample_rate)
-                for start in range(0, len(samples), WRITE_FRAMES):
-                    w.writeframes(samples[start:start + WRITE_FRAMES].astype("<i2", copy=False).tobytes())
-                    yield Progress(RENDER_SHARE + (1 - RENDER_SHARE) * start / len(samples), "Writing WAV file")
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp creates 0600; keep the old file's mode, else the usual 0644 for a new one.
-        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Write the WAV through core.atomic: closing this job midway leaves no file and no temporary."""
+    with atomic_file(target) as f, wave.open(f, "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)  # bytes: 16-bit PCM
+        w.setframerate(sample_rate)
+        for start in range(0, len(samples), WRITE_FRAMES):
+            w.writeframes(samples[start:start + WRITE_FRAMES].astype("<i2", copy=False).tobytes())
+            yield Progress(RENDER_SHARE + (1 - RENDER_SHARE) * start / len(samples), "Writing WAV file")
     yield Progress(1.0, "Done")
 
 

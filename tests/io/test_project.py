@@ -106,3 +106,12 @@ def test_unknown_extension_and_missing_file(tmp_path: Path) -> None:
         load_song(tmp_path / "missing.mid")
     with pytest.raises(MelodyStudioError, match="reads ABC but does not write it"):
         save_song(Song(), tmp_path / "x.abc")
+
+
+def test_saved_files_are_readable_by_others_and_keep_an_existing_mode(tmp_path: Path) -> None:
+    path = tmp_path / "t.mstudio"
+    save_song(twinkle(), path)
+    assert path.stat().st_mode & 0o777 == 0o644  # not the 0600 of the temporary file
+    path.chmod(0o640)
+    save_song(twinkle(), path)
+    assert path.stat().st_mode & 0o777 == 0o640
