@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: FluidSynth and a GM sound font, Qt's xcb platform libraries, and for the tests
 # a virtual X server (screenshots), abcmidi (a second ABC reader to cross-check ours), jackd2
-# (a dummy JACK server: a real MIDI loopback without hardware).
-common=(python3 python3-venv python3-pip libfluidsynth3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
+# (a dummy JACK server: a real MIDI loopback without hardware). hnswlib ships only as source, so
+# pip compiles it: g++ and the Python headers.
+common=(python3 python3-venv python3-pip python3-dev g++ libfluidsynth3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
         libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
         libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
 case "$mode" in

@@ -13,11 +13,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 from melodystudio import __version__
-from melodystudio.cli import evaluate, files, generate
+from melodystudio.cli import evaluate, files, generate, harmony, lyrics, prompt
 from melodystudio.core import MelodyStudioError
 
 # Each sub-command module contributes (name, help, add_arguments, run).
-COMMAND_MODULES = (files, generate, evaluate)
+COMMAND_MODULES = (files, generate, evaluate, lyrics, harmony, prompt)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Namespace], int]]]:
@@ -39,6 +39,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argpars
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser, runners = build_parser()
+    args_list = _eval_suite(args_list, runners)
     if not args_list or (args_list[0] not in runners and not args_list[0].startswith("-")):
         return _start_gui(args_list)
     args = parser.parse_args(args_list)
@@ -56,6 +57,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"melodystudio: internal error: {type(e).__name__}: {e} "
               "(run with MELODYSTUDIO_DEBUG=1 for details, and please report it)", file=sys.stderr)
         return 3
+
+
+def _eval_suite(args: list[str], runners: dict[str, Callable[[argparse.Namespace], int]]) -> list[str]:
+    """`eval lyrics ...` runs the `eval-lyrics` command (each suite has its own options); `eval melody`
+    is plain `eval`."""
+    if len(args) >= 2 and args[0] == "eval":
+        if args[1] == "melody":
+            return ["eval", *args[2:]]
+        if f"eval-{args[1]}" in runners:
+            return [f"eval-{args[1]}", *args[2:]]
+    return args
 
 
 def _start_gui(args: list[str]) -> int:

@@ -1,0 +1,1 @@
+"""Harmony: the chord vocabulary, melody segments and the rule-based harmonizer (no Qt, no models)."""
