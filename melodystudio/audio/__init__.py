@@ -4,6 +4,7 @@
 and works without the native library.
 """
 
+from melodystudio.audio.accompaniment import STYLES, AccompanimentStyle, ChordNote, accompaniment_notes
 from melodystudio.audio.errors import AudioError
 from melodystudio.audio.render import RenderResult, render_samples, render_wav
 from melodystudio.audio.schedule import SynthEvent, song_events
@@ -11,9 +12,13 @@ from melodystudio.audio.soundfont import ENV_VAR, find_soundfont
 
 __all__ = [
     "ENV_VAR",
+    "STYLES",
+    "AccompanimentStyle",
     "AudioError",
+    "ChordNote",
     "RenderResult",
     "SynthEvent",
+    "accompaniment_notes",
     "find_soundfont",
     "render_samples",
     "render_wav",

@@ -1,7 +1,8 @@
 """Offline rendering of a song to audio: cancellable jobs that yield progress (no sound card needed).
 
-``render_samples`` synthesises the melody (channel 0) and block chords (channel 1) in float,
-then peak-normalises to -1 dBFS and returns 16-bit stereo; ``render_wav`` writes that to a WAV
+``render_samples`` synthesises the melody (channel 0) and the chord accompaniment (channel 1, block
+or broken chords as ``audio.accompaniment`` describes, the same as live playback) in float, then
+peak-normalises to -1 dBFS and returns 16-bit stereo; ``render_wav`` writes that to a WAV
 file atomically, so a cancelled or failed render never leaves a file behind.
 """
 
@@ -15,10 +16,12 @@ from typing import TypeVar
 
 import numpy as np
 
+from melodystudio.audio.accompaniment import AccompanimentStyle
 from melodystudio.audio.errors import AudioError
 from melodystudio.audio.schedule import (
     CHORD_CHANNEL,
     CHORD_VOLUME,
+    DEFAULT_ACCOMPANIMENT,
     MELODY_CHANNEL,
     MELODY_VOLUME,
     SynthEvent,
@@ -53,17 +56,21 @@ class RenderResult:
 
 
 def render_samples(song: Song, *, soundfont: str | os.PathLike[str] | None = None, program: int | None = None,
-                   sample_rate: int = 44100, include_chords: bool = True, chord_program: int = 0,
+                   sample_rate: int = 44100, include_chords: bool = True,
+                   accompaniment: AccompanimentStyle = DEFAULT_ACCOMPANIMENT,
                    tail_seconds: float = 1.0) -> Job[np.ndarray]:
     """Synthesise ``song``; returns int16 samples of shape (frames, 2), peak at -1 dBFS.
 
-    ``program`` (GM 0-127) overrides ``song.program``; chords use ``chord_program``. The audio runs
-    from the song's start to its last note or chord, plus ``tail_seconds`` for the release.
+    ``program`` (GM 0-127) overrides ``song.program``. Chords sound as ``accompaniment`` says
+    (texture, GM program, velocity, octave); ``include_chords=False`` is the same as its style
+    "off". The audio runs from the song's start to its last note or chord, plus ``tail_seconds``
+    for the release.
     """
     program = song.program if program is None else program
-    _check_settings(program, chord_program, sample_rate, tail_seconds)
+    _check_settings(program, sample_rate, tail_seconds)
+    include_chords = include_chords and accompaniment.sounds
     font = find_soundfont(soundfont)
-    events = song_events(song, sample_rate, include_chords=include_chords)
+    events = song_events(song, sample_rate, include_chords=include_chords, accompaniment=accompaniment)
     if not any(e.is_on for e in events):
         what = "notes or chords" if include_chords else "notes (chords are switched off)"
         raise AudioError(f"nothing to render: the song has no {what}")
@@ -76,7 +83,7 @@ def render_samples(song: Song, *, soundfont: str | os.PathLike[str] | None = Non
         synth.select_program(MELODY_CHANNEL, program)
         synth.set_volume(MELODY_CHANNEL, MELODY_VOLUME)
         if include_chords:
-            synth.select_program(CHORD_CHANNEL, chord_program)
+            synth.select_program(CHORD_CHANNEL, accompaniment.program)
             synth.set_volume(CHORD_CHANNEL, CHORD_VOLUME)
         yield from _synthesise(synth, events, mix)
     return _normalised_int16(mix, font)
@@ -84,7 +91,8 @@ def render_samples(song: Song, *, soundfont: str | os.PathLike[str] | None = Non
 
 def render_wav(song: Song, path: str | os.PathLike[str], *, soundfont: str | os.PathLike[str] | None = None,
                program: int | None = None, sample_rate: int = 44100, include_chords: bool = True,
-               chord_program: int = 0, tail_seconds: float = 1.0) -> Job[RenderResult]:
+               accompaniment: AccompanimentStyle = DEFAULT_ACCOMPANIMENT,
+               tail_seconds: float = 1.0) -> Job[RenderResult]:
     """Render ``song`` to a 16-bit stereo WAV at ``path`` (replaced atomically); see ``render_samples``.
 
     Close the generator to cancel: no file and no temporary file is left.
@@ -94,17 +102,17 @@ def render_wav(song: Song, path: str | os.PathLike[str], *, soundfont: str | os.
         raise AudioError(f"cannot write {target}: the folder {target.parent} does not exist")
     font = find_soundfont(soundfont)
     job = render_samples(song, soundfont=font, program=program, sample_rate=sample_rate,
-                         include_chords=include_chords, chord_program=chord_program, tail_seconds=tail_seconds)
+                         include_chords=include_chords, accompaniment=accompaniment,
+                         tail_seconds=tail_seconds)
     samples = yield from _scaled(job, 0.0, RENDER_SHARE)
     yield from _write_wav_atomically(target, samples, sample_rate)
     peak = max(int(samples.max()), -int(samples.min())) / FULL_SCALE
     return RenderResult(target, len(samples) / sample_rate, peak, font, sample_rate)
 
 
-def _check_settings(program: int, chord_program: int, sample_rate: int, tail_seconds: float) -> None:
-    for name, value in (("program", program), ("chord program", chord_program)):
-        if not 0 <= value <= 127:
-            raise AudioError(f"GM {name} {value} is outside 0-127")
+def _check_settings(program: int, sample_rate: int, tail_seconds: float) -> None:
+    if not 0 <= program <= 127:
+        raise AudioError(f"GM program {program} is outside 0-127")
     if not SAMPLE_RATES[0] <= sample_rate <= SAMPLE_RATES[1]:
         raise AudioError(f"sample rate {sample_rate} Hz is outside {SAMPLE_RATES[0]}-{SAMPLE_RATES[1]} Hz")
     if not 0.0 <= tail_seconds <= 60.0:

@@ -100,12 +100,13 @@ def _args_convert(p: argparse.ArgumentParser) -> None:
 
 # -- render -----------------------------------------------------------------------------------
 def _run_render(args: argparse.Namespace) -> int:
+    from melodystudio.audio.accompaniment import AccompanimentStyle
     from melodystudio.audio.render import render_wav
 
     song, report = _load(args)
     _print_report(report)
-    job = render_wav(song, args.output, soundfont=args.soundfont, program=args.program,
-                     include_chords=not args.no_chords)
+    chords = AccompanimentStyle("off" if args.no_chords else args.chords, program=args.chord_program)
+    job = render_wav(song, args.output, soundfont=args.soundfont, program=args.program, accompaniment=chords)
     result = run_with_progress(job, "rendering")
     print(f"wrote {args.output} ({result.seconds:.1f} s, {Path(result.soundfont).name})")
     return 0
@@ -118,7 +119,11 @@ def _args_render(p: argparse.ArgumentParser) -> None:
                    help="a .sf2 file (default: $MELODYSTUDIO_SOUNDFONT, then the system's GM sound font)")
     p.add_argument("--program", type=int, default=None, choices=range(128), metavar="0-127",
                    help="GM program for the melody (default: the song's)")
-    p.add_argument("--no-chords", action="store_true", help="leave out the chord accompaniment")
+    p.add_argument("--chords", choices=("block", "broken", "off"), default="block",
+                   help="how the chord track sounds: block chords, broken (arpeggiated) chords, or off")
+    p.add_argument("--chord-program", type=int, default=0, choices=range(128), metavar="0-127",
+                   help="GM program for the chords (default: 0, Acoustic Grand Piano)")
+    p.add_argument("--no-chords", action="store_true", help="leave out the chord accompaniment (= --chords off)")
 
 
 COMMANDS = (

@@ -15,8 +15,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QToolBar, QToolButton, QWidget
 
+from melodystudio.gui.accompaniment import AccompanimentBar
 from melodystudio.gui.drag_out import DragMidiButton
 from melodystudio.gui.recording import count_in_label
+from melodystudio.gui.settings import AccompanimentSettings
 from melodystudio.gui.snap import SNAP_VALUES
 from melodystudio.gui.song_settings import SongSettingsBar
 
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
     from melodystudio.gui.main_window import MainWindow
 
 SHORTCUT_HELP = """\
-Space\tplay / stop          L\tloop the selected bars      M\tmetronome
+Space\tplay / stop          L\tloop the selected bars      M\tmetronome      C\tchords on / off
 R\trecord from the MIDI keyboard (R, Space or Esc stops and places the take)
 Ctrl+G, G\tgenerate for the selected bars    1-8, Tab\tchoose a variation (it plays)
 Enter\taccept the variation   Esc\tdiscard (or cancel while generating)
@@ -33,7 +35,7 @@ Arrows\tmove by the grid; Up/Down transpose (Shift: an octave)
 Ctrl+wheel\tzoom time   Ctrl+Shift+wheel\tzoom pitch   Shift+wheel\tscroll time   +/-\tzoom
 Mouse: drag in empty space draws a note; Shift/Ctrl-drag selects; drag a note's right end to resize;
 Alt-drag on a note sets its velocity; right-click deletes a note; drag on the bar ruler selects bars;
-double-click the chord lane to write a chord.
+double-click the chord lane to write a chord (right-click: insert at the beat, edit, remove).
 Ctrl+S\tsave   Ctrl+E\texport   Ctrl+O\topen"""
 
 
@@ -150,6 +152,23 @@ def _transport_menu(w: MainWindow, menu: QMenu) -> None:
     step.setStatusTip("Each key on the MIDI keyboard adds a note at the playhead")
     step.toggled.connect(w.midi.set_step_recording)
     menu.addAction(step)
+    menu.addSeparator()
+    _install_accompaniment(w, menu)
+
+
+def _install_accompaniment(w: MainWindow, menu: QMenu) -> None:
+    """Chords on/off and block/broken in the menu; the settings restore them and keep every change."""
+    chords = w.transport.accompaniment
+    chords.restore(w.settings.accompaniment)
+    w.addAction(chords.chords_action)
+    menu.addAction(chords.chords_action)
+    menu.addActions(chords.texture_group.actions())
+
+    def remember(state: AccompanimentSettings) -> None:
+        if state != w.settings.accompaniment:
+            w.apply_settings(replace(w.settings, accompaniment=replace(state)))
+
+    chords.changed.connect(remember)
 
 
 def _install_recording(w: MainWindow) -> None:
@@ -194,6 +213,8 @@ def install_toolbar(w: MainWindow) -> QToolBar:
     bar.addSeparator()
     w.song_settings = SongSettingsBar(w.document, bar)
     bar.addWidget(w.song_settings)
+    bar.addSeparator()
+    bar.addWidget(AccompanimentBar(t.accompaniment, bar))
     bar.addSeparator()
     bar.addWidget(QLabel(" Snap "))
     snap = QComboBox(bar)

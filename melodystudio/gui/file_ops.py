@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from melodystudio.audio.accompaniment import AccompanimentStyle
 from melodystudio.core import MelodyStudioError, Song
 from melodystudio.core.progress import Job, Progress
 from melodystudio.gui.document import Document
@@ -42,7 +43,8 @@ class FileController(QObject):
 
     def __init__(self, document: Document, runner: JobRunner, prompts: Asks, status: StatusBar,
                  remember: Callable[[Path], None], soundfont: Callable[[], str],
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *,
+                 accompaniment: Callable[[], AccompanimentStyle] = AccompanimentStyle) -> None:
         super().__init__(parent)
         self.document = document
         self.runner = runner
@@ -50,6 +52,7 @@ class FileController(QObject):
         self.status = status
         self.remember = remember
         self.soundfont = soundfont
+        self.accompaniment = accompaniment  # the chords of a WAV export, as playback plays them
         self.loading: JobHandle | None = None
         self.exporting: JobHandle | None = None
         self.report_box: QMessageBox | None = None
@@ -184,8 +187,9 @@ class FileController(QObject):
             return None
         from melodystudio.audio import render_wav  # numpy and FluidSynth load on first export, not at start-up
 
-        song, font = self.document.song.copy(), self.soundfont() or None
-        handle = self.runner.submit(lambda: render_wav(song, path, soundfont=font), name=f"export {path.name}")
+        song, font, chords = self.document.song.copy(), self.soundfont() or None, self.accompaniment()
+        handle = self.runner.submit(lambda: render_wav(song, path, soundfont=font, accompaniment=chords),
+                                    name=f"export {path.name}")
         self.exporting = handle
         self.status.start_task(f"Rendering {path.name}", handle.cancel)
         handle.progress.connect(self.status.task_progress)

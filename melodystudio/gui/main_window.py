@@ -99,7 +99,8 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.resizeDocks([self.lyric_dock], [LYRIC_DOCK_HEIGHT], Qt.Orientation.Vertical)
         self.files = FileController(self.document, self.runner, self.prompts, self.status, self.remember_recent,
-                                    lambda: self.settings.soundfont, self)
+                                    lambda: self.settings.soundfont, self,
+                                    accompaniment=self.transport.accompaniment.export_style)
         self.autosaver = Autosaver(self.document, self.services.recovery_dir, self.settings.autosave_seconds, self)
         self.recent_menu: QMenu | None = None
         actions.install_menus(self)

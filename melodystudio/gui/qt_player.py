@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from melodystudio.audio.accompaniment import AccompanimentStyle
 from melodystudio.audio.errors import AudioError
 from melodystudio.core import Song
 from melodystudio.playback.backends import AudioSettings
@@ -111,7 +112,12 @@ class QtPlayer(QObject):
         self.player.set_metronome(on)
 
     def set_chords_muted(self, muted: bool) -> None:
-        self.player.set_chords_muted(muted)
+        """Heard at once, also while playing; kept for later plays (works without a device)."""
+        self._quietly(self.player.set_chords_muted, muted)
+
+    def set_accompaniment(self, style: AccompanimentStyle) -> None:
+        """Chord instrument at once, block/broken from the next chord; kept for later plays."""
+        self._quietly(self.player.set_accompaniment, style)
 
     # -- single notes (silent without a device) -------------------------------------------------
     def set_live_program(self, program: int) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from melodystudio.audio.accompaniment import BLOCK, BROKEN, OFF, AccompanimentStyle
 from melodystudio.engine.api import PROVIDER_CHOICES, GenerationOptions
 from melodystudio.gui.snap import SNAP_VALUES
 
@@ -41,6 +42,27 @@ class GenerationDefaults:
 
 
 @dataclass
+class AccompanimentSettings:
+    """How chords sound in playback and in exported WAVs (the Chords controls on the toolbar)."""
+
+    muted: bool = False  # chords silent in playback, left out of WAV exports
+    style: str = BLOCK  # one of CHORD_TEXTURES
+    program: int = 0  # GM program (0: Acoustic Grand Piano)
+
+    def playback_style(self) -> AccompanimentStyle:
+        """The style the player plays (muting is the player's channel volume, so a chord stays
+        ready to be heard the moment it is unmuted)."""
+        return AccompanimentStyle(self.style, self.program)
+
+    def export_style(self) -> AccompanimentStyle:
+        """The style a WAV export renders: what is heard, so muted chords are left out."""
+        return AccompanimentStyle(OFF if self.muted else self.style, self.program)
+
+
+CHORD_TEXTURES = (BLOCK, BROKEN)  # "off" is the mute switch in the GUI
+
+
+@dataclass
 class AppSettings:
     soundfont: str = ""  # a .sf2 path; "" searches the usual places (audio.find_soundfont)
     audio_driver: str = ""  # a FluidSynth driver name; "" tries the platform's drivers in order
@@ -52,6 +74,7 @@ class AppSettings:
     metronome: bool = False
     count_in_bars: int = 1  # one of COUNT_IN_CHOICES
     generation: GenerationDefaults = field(default_factory=GenerationDefaults)
+    accompaniment: AccompanimentSettings = field(default_factory=AccompanimentSettings)
     recent_files: list[str] = field(default_factory=list)
     window_geometry: str = ""  # hex of QMainWindow.saveGeometry()
     window_state: str = ""  # hex of QMainWindow.saveState()
@@ -63,7 +86,8 @@ class AppSettings:
         return replace(self, recent_files=recent[:MAX_RECENT])
 
 
-# Checks per field name; a stored value failing its check is replaced by the default.
+# Checks per field name ("group/name" inside a group, else the plain name); a stored value failing
+# its check is replaced by the default.
 CHECKS: dict[str, Any] = {
     "provider": lambda v: v in PROVIDER_CHOICES,
     "autosave_seconds": lambda v: 0 <= v <= 24 * 3600,
@@ -73,6 +97,8 @@ CHECKS: dict[str, Any] = {
     "temperature": lambda v: 0.05 <= v <= 3.0,
     "top_p": lambda v: 0.0 < v <= 1.0,
     "recent_files": lambda v: all(isinstance(p, str) for p in v),
+    "accompaniment/style": lambda v: v in CHORD_TEXTURES,
+    "accompaniment/program": lambda v: 0 <= v <= 127,
 }
 
 
@@ -89,19 +115,19 @@ def save_settings(settings: AppSettings, store: QSettings) -> None:
     store.sync()
 
 
-def _load(obj: Any, store: QSettings) -> Any:
+def _load(obj: Any, store: QSettings, group: str = "") -> Any:
     values: dict[str, Any] = {}
     for f in fields(obj):
         default = getattr(obj, f.name)
         if is_dataclass(default):
             store.beginGroup(f.name)
-            values[f.name] = _load(default, store)
+            values[f.name] = _load(default, store, f"{group}{f.name}/")
             store.endGroup()
             continue
         if not store.contains(f.name):
             continue
         value = _read(store.value(f.name), default)
-        check = CHECKS.get(f.name)
+        check = CHECKS.get(group + f.name, CHECKS.get(f.name))
         if value is not None and (check is None or check(value)):
             values[f.name] = value
     return replace(obj, **values)

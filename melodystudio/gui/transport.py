@@ -1,6 +1,6 @@
 """Transport: play/stop (Space), loop the selected bars (L), metronome (M), real-time recording (R,
-in gui.recording), auditioning notes and previewing a variation. Works without audio: every action
-then says why nothing is heard."""
+in gui.recording), the chord accompaniment (C, in gui.accompaniment), auditioning notes and
+previewing a variation. Works without audio: every action then says why nothing is heard."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from melodystudio.core import Note, Song, edits
 from melodystudio.core.progress import Job, Progress
+from melodystudio.gui.accompaniment import AccompanimentControls
 from melodystudio.gui.document import Document
 from melodystudio.gui.piano_roll import PianoRoll
 from melodystudio.gui.qt_player import QtPlayer
@@ -50,6 +51,7 @@ class Transport(QObject):
         self.metronome_action = self._action("Metronome", "M", self._metronome_toggled, checkable=True)
         self.rewind_action = self._action("Go to start", "Ctrl+Home", lambda: self.seek(0))
         self.stop_action = self._action("Stop", "", self.stop)
+        self.accompaniment = AccompanimentControls(player, self)
         self.recording = RealtimeRecording(document, roll, player, self)
         self.recording.message.connect(self.message)
         roll.set_audition(self.audition)

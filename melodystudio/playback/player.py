@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from melodystudio.audio.accompaniment import AccompanimentStyle
 from melodystudio.audio.errors import AudioError
 from melodystudio.audio.schedule import CHORD_CHANNEL, CHORD_VOLUME, MELODY_CHANNEL, MELODY_VOLUME
 from melodystudio.core import Song
@@ -20,7 +21,7 @@ from melodystudio.core.errors import MelodyStudioError
 from melodystudio.core.events import Event
 from melodystudio.playback.backends import AudioSettings, FluidSynthOutput, SynthBackend
 from melodystudio.playback.releaser import NoteReleaser
-from melodystudio.playback.sequence import CLICK, METRONOME_CHANNEL, PASS, PlaybackPlan, TimedEvent
+from melodystudio.playback.sequence import CLICK, METRONOME_CHANNEL, PlaybackPlan, TimedEvent
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ class Player:
         self._playing = False
         self._last_tick = 0
         self._metronome = False  # read by the sequencer per click, so M works while playing
+        self._accompaniment = AccompanimentStyle()  # read by the sequencer per chord
+        self._chords_muted = False
         self._live_program = 0
 
     # -- device -------------------------------------------------------------------------------
@@ -72,9 +75,10 @@ class Player:
         self._releaser = NoteReleaser(lambda pitch: synth.note_off(AUDITION_CHANNEL, pitch), self._clock)
         for channel in (MELODY_CHANNEL, AUDITION_CHANNEL, LIVE_CHANNEL):
             synth.set_volume(channel, MELODY_VOLUME)
-        synth.set_volume(CHORD_CHANNEL, CHORD_VOLUME)
         synth.set_volume(METRONOME_CHANNEL, METRONOME_VOLUME)
         self.set_live_program(self._live_program)
+        self.set_accompaniment(self._accompaniment)
+        self.set_chords_muted(self._chords_muted)
 
     @property
     def is_open(self) -> bool:
@@ -98,23 +102,25 @@ class Player:
     # -- transport ----------------------------------------------------------------------------
     def play(self, song: Song, start_tick: int = 0, *, loop: tuple[int, int] | None = None,
              metronome: bool = False, count_in_bars: int = 0, program: int | None = None,
-             include_chords: bool = True, chord_program: int = 0, chords_muted: bool = False,
-             stop_at_end: bool = True) -> None:
+             include_chords: bool = True, accompaniment: AccompanimentStyle | None = None,
+             chords_muted: bool | None = None, stop_at_end: bool = True) -> None:
         """Play ``song`` from ``start_tick`` (restarting if already playing).
 
         ``loop`` (start, end) ticks repeats that range until ``stop()``; ``count_in_bars`` bars of
-        clicks come first; ``program`` overrides ``song.program``. The song is copied, so edits
-        made while playing are heard from the next ``play()``.
+        clicks come first; ``program`` overrides ``song.program``. ``accompaniment`` and
+        ``chords_muted``, when given, replace the player's chord settings (as the setters do). The
+        song is copied, so edits made while playing are heard from the next ``play()``.
         """
         plan = PlaybackPlan(song.copy(), start_tick, loop=loop, count_in_bars=count_in_bars,
-                            include_chords=include_chords, stop_at_end=stop_at_end)
+                            include_chords=include_chords, stop_at_end=stop_at_end,
+                            accompaniment=lambda: self._accompaniment)
         self.open()
         self.stop()
         synth = self._synth
         assert synth is not None
         synth.select_program(MELODY_CHANNEL, song.program if program is None else program)
-        synth.select_program(CHORD_CHANNEL, chord_program)
-        self.set_chords_muted(chords_muted)
+        self.set_accompaniment(self._accompaniment if accompaniment is None else accompaniment)
+        self.set_chords_muted(self._chords_muted if chords_muted is None else chords_muted)
         self._metronome = metronome
         self._stop.clear()
         thread = threading.Thread(target=self._run, args=(synth, plan), name="melodystudio-sequencer", daemon=True)
@@ -162,7 +168,24 @@ class Player:
     def set_metronome(self, on: bool) -> None:
         self._metronome = on
 
+    # -- chords -------------------------------------------------------------------------------
+    @property
+    def accompaniment(self) -> AccompanimentStyle:
+        return self._accompaniment
+
+    def set_accompaniment(self, style: AccompanimentStyle) -> None:
+        """The chord style: its instrument changes at once, its texture from the next chord."""
+        self._accompaniment = style
+        if self._synth is not None:
+            self._synth.select_program(CHORD_CHANNEL, style.program)
+
+    @property
+    def chords_muted(self) -> bool:
+        return self._chords_muted
+
     def set_chords_muted(self, muted: bool) -> None:
+        """Silence (or bring back) the chord channel at once, sounding chords included."""
+        self._chords_muted = muted
         if self._synth is not None:
             self._synth.set_volume(CHORD_CHANNEL, 0 if muted else CHORD_VOLUME)
 
@@ -223,7 +246,7 @@ class Player:
 
     def _deliver(self, synth: SynthBackend, event: TimedEvent, sounding: set[tuple[int, int]]) -> None:
         key = (event.channel, event.pitch)
-        if event.role == PASS or (event.role == CLICK and event.is_on and not self._metronome):
+        if event.is_marker or (event.role == CLICK and event.is_on and not self._metronome):
             return
         if event.is_on:
             synth.note_on(event.channel, event.pitch, event.velocity)

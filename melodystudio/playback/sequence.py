@@ -3,6 +3,10 @@
 Times are seconds from the moment playing starts (count-in included), taken from the song's tempo
 map as ``audio.schedule`` does for offline rendering. Events are made lazily, one bar at a time,
 so an endless loop or an open-ended recording take costs nothing up front.
+
+Chords are played as ``audio.accompaniment`` describes, in the style read when each chord is due:
+a chord's notes are made only once the sequencer has reached its onset (a CHORD_DUE marker), so a
+change of style while playing is heard from the next chord on.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ import heapq
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from melodystudio.audio.accompaniment import AccompanimentStyle, chord_notes, clip
 from melodystudio.audio.errors import AudioError
-from melodystudio.audio.schedule import CHORD_BASS_OCTAVE, CHORD_CHANNEL, CHORD_VELOCITY, MELODY_CHANNEL
-from melodystudio.core import PPQ, Song
-from melodystudio.core.timeline import MAX_BARS
+from melodystudio.audio.schedule import CHORD_CHANNEL, DEFAULT_ACCOMPANIMENT, MELODY_CHANNEL
+from melodystudio.core import PPQ, Chord, Song
+from melodystudio.core.timeline import MAX_BARS, Timeline
 
 METRONOME_CHANNEL = 9  # GM percussion (MIDI channel 10)
 ACCENT_PITCH = 76  # GM Hi Wood Block: the first beat of a bar
@@ -25,8 +30,8 @@ BEAT_VELOCITY = 80
 CLICK_SECONDS = 0.05  # how long a click is held (halved beats are used for very fast beats)
 MAX_COUNT_IN_BARS = 8
 
-# TimedEvent.role values
-MELODY, CHORD, CLICK, COUNT_IN, PASS = "melody", "chord", "click", "count_in", "pass"
+# TimedEvent.role values; PASS and CHORD_DUE are markers (channel -1) that sound nothing
+MELODY, CHORD, CLICK, COUNT_IN, PASS, CHORD_DUE = "melody", "chord", "click", "count_in", "pass", "chord_due"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -34,7 +39,8 @@ class TimedEvent:
     """A note switching on (velocity > 0) or off (velocity 0) ``time`` seconds after play started.
 
     Sorting puts note-offs before note-ons at the same time, so a repeated pitch is released
-    before it is struck again. A PASS marker (channel -1) starts every pass through the region.
+    before it is struck again. A PASS marker (channel -1) starts every pass through the region; a
+    CHORD_DUE marker (channel -1, carrying ``chord``) comes where a chord starts sounding.
     """
 
     time: float
@@ -43,10 +49,15 @@ class TimedEvent:
     pitch: int
     tick: int = field(compare=False)  # the song tick it belongs to (count-in clicks: the start tick)
     role: str = field(default=MELODY, compare=False)
+    chord: Chord | None = field(default=None, compare=False)  # CHORD_DUE markers only
 
     @property
     def is_on(self) -> bool:
         return self.velocity > 0
+
+    @property
+    def is_marker(self) -> bool:
+        return self.channel < 0
 
 
 class PlaybackPlan:
@@ -55,14 +66,19 @@ class PlaybackPlan:
     With ``loop=(a, b)`` the region [a, b) repeats forever after the first pass (which starts at
     ``start_tick`` if it lies inside the loop, else at ``a``). Without a loop, playing ends at the
     song's end, or never when ``stop_at_end`` is False (a recording take with the metronome).
+    ``accompaniment`` is the chord style, or a function giving the style in force now (the
+    player's, which the user can change while playing).
     """
 
     def __init__(self, song: Song, start_tick: int = 0, *, loop: tuple[int, int] | None = None,
-                 count_in_bars: int = 0, include_chords: bool = True, stop_at_end: bool = True) -> None:
+                 count_in_bars: int = 0, include_chords: bool = True, stop_at_end: bool = True,
+                 accompaniment: AccompanimentStyle | Callable[[], AccompanimentStyle] = DEFAULT_ACCOMPANIMENT,
+                 ) -> None:
         _check(start_tick, loop, count_in_bars)
         self.song = song
         self.loop = loop
         self.include_chords = include_chords
+        self._style = accompaniment if callable(accompaniment) else (lambda: accompaniment)
         self.count_in_bars = count_in_bars
         tl = song.timeline
         if loop is not None and not loop[0] <= start_tick < loop[1]:
@@ -92,12 +108,17 @@ class PlaybackPlan:
         tl = self.song.timeline
         for a, b, offset in self._passes():
             heapq.heappush(pending, TimedEvent(offset, 0, -1, -1, a, PASS))
+            at = _clock(tl, a, offset)
             for c0, c1 in _bar_chunks(self.song, a, b):
-                for event in self._chunk(a, b, c0, c1, offset):
+                for event in self._chunk(a, b, c0, c1, at):
                     heapq.heappush(pending, event)
-                horizon = offset + (tl.seconds_at(c1) - tl.seconds_at(a))  # later chunks start here
+                horizon = at(c1)  # later chunks start here
                 while pending and pending[0].time < horizon:
-                    yield heapq.heappop(pending)
+                    event = heapq.heappop(pending)
+                    yield event
+                    if event.chord is not None:  # resumed once the sequencer reached the chord
+                        for chord_event in self._chord_events(event.chord, a, b, at):
+                            heapq.heappush(pending, chord_event)
         while pending:
             yield heapq.heappop(pending)
 
@@ -121,14 +142,9 @@ class PlaybackPlan:
             for i in range(ts.beats_per_bar):
                 yield from _click(k * bar + i * beat, beat, i == 0, self.start_tick, COUNT_IN)
 
-    def _chunk(self, a: int, b: int, c0: int, c1: int, offset: float) -> Iterator[TimedEvent]:
+    def _chunk(self, a: int, b: int, c0: int, c1: int, at: Callable[[int], float]) -> Iterator[TimedEvent]:
         """Events starting in [c0, c1) of the pass [a, b); at the pass start, also what sounds there."""
         song, tl = self.song, self.song.timeline
-        sec_a = tl.seconds_at(a)
-
-        def at(tick: int) -> float:  # same expression as the next pass's offset, so times tie exactly
-            return offset + (tl.seconds_at(tick) - sec_a)
-
         notes = song.notes_between(c0, c1)
         held = song.note_at(a) if c0 == a else None
         for n in ([held] if held is not None and held.onset < a else []) + notes:
@@ -136,7 +152,7 @@ class PlaybackPlan:
             yield TimedEvent(at(on), n.velocity, MELODY_CHANNEL, n.pitch, on, MELODY)
             yield TimedEvent(at(off), 0, MELODY_CHANNEL, n.pitch, off, MELODY)
         if self.include_chords:
-            yield from self._chord_chunk(a, b, c0, c1, at)
+            yield from self._chords_due(a, c0, c1, at)
         ts = tl.signature_at(c0)
         beat = _seconds_for(song, c0, ts.beat_ticks)
         bar = tl.bar_at(c0)
@@ -144,19 +160,24 @@ class PlaybackPlan:
             if c0 <= t < c1:
                 yield from _click(at(t), beat, t == tl.bar_start(bar), t, CLICK)
 
-    def _chord_chunk(self, a: int, b: int, c0: int, c1: int,
-                     at: Callable[[int], float]) -> Iterator[TimedEvent]:
+    def _chords_due(self, a: int, c0: int, c1: int, at: Callable[[int], float]) -> Iterator[TimedEvent]:
+        """A CHORD_DUE marker for each chord starting in [c0, c1), and at the pass start for the
+        chord already sounding there."""
         chords = self.song.chords
         lo = bisect.bisect_left(self._chord_onsets, c0)
         hi = bisect.bisect_left(self._chord_onsets, c1)
         picked = list(chords[lo:hi])
         if c0 == a and lo > 0 and chords[lo - 1].end > a:
-            picked.insert(0, chords[lo - 1])  # a chord already sounding where the pass starts
+            picked.insert(0, chords[lo - 1])
         for c in picked:
-            on, off = max(c.onset, a), min(c.end, b)
-            for pitch in c.symbol.voicing(CHORD_BASS_OCTAVE):
-                yield TimedEvent(at(on), CHORD_VELOCITY, CHORD_CHANNEL, pitch, on, CHORD)
-                yield TimedEvent(at(off), 0, CHORD_CHANNEL, pitch, off, CHORD)
+            on = max(c.onset, a)
+            yield TimedEvent(at(on), 0, -1, -1, on, CHORD_DUE, c)
+
+    def _chord_events(self, chord: Chord, a: int, b: int, at: Callable[[int], float]) -> Iterator[TimedEvent]:
+        """The notes of ``chord`` in the style in force now, cut to the pass [a, b)."""
+        for n in clip(chord_notes(chord, self.song.timeline, self._style()), a, b):
+            yield TimedEvent(at(n.onset), n.velocity, CHORD_CHANNEL, n.pitch, n.onset, CHORD)
+            yield TimedEvent(at(n.end), 0, CHORD_CHANNEL, n.pitch, n.end, CHORD)
 
     # -- position -------------------------------------------------------------------------------
     def tick_at(self, elapsed: float) -> int:
@@ -190,6 +211,17 @@ def _seconds_for(song: Song, tick: int, ticks: int) -> float:
 
 def _seconds_per_bar(song: Song, tick: int) -> float:
     return _seconds_for(song, tick, song.timeline.signature_at(tick).bar_ticks)
+
+
+def _clock(tl: Timeline, a: int, offset: float) -> Callable[[int], float]:
+    """Seconds after play started at which ``tick`` of the pass starting at tick ``a`` (at
+    ``offset`` seconds) sounds."""
+    sec_a = tl.seconds_at(a)
+
+    def at(tick: int) -> float:  # same expression as the next pass's offset, so times tie exactly
+        return offset + (tl.seconds_at(tick) - sec_a)
+
+    return at
 
 
 def _bar_chunks(song: Song, a: int, b: int) -> Iterator[tuple[int, int]]:

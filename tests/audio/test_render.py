@@ -10,7 +10,7 @@ import pytest
 
 from melodystudio.audio import AudioError, render_samples, render_wav, song_events
 from melodystudio.audio.render import TARGET_PEAK
-from melodystudio.audio.schedule import CHORD_CHANNEL, CHORD_VELOCITY, MELODY_CHANNEL
+from melodystudio.audio.schedule import CHORD_CHANNEL, DEFAULT_ACCOMPANIMENT, MELODY_CHANNEL
 from melodystudio.core import PPQ, Note, Song
 from melodystudio.core.progress import Progress, run_to_end
 
@@ -100,7 +100,7 @@ def test_chords_play_quieter_on_channel_1_and_melody_on_channel_0(twinkle):
     melody_ons = [e for e in events if e.is_on and e.channel == MELODY_CHANNEL]
     assert len(melody_ons) == 14
     assert [e.pitch for e in chord_ons[:3]] == [48, 52, 55]  # C major around C3
-    assert all(e.velocity == CHORD_VELOCITY < n.velocity for e in chord_ons for n in twinkle.notes)
+    assert all(e.velocity == DEFAULT_ACCOMPANIMENT.velocity < n.velocity for e in chord_ons for n in twinkle.notes)
 
 
 def test_chords_change_the_signal(twinkle, soundfont):
@@ -130,7 +130,6 @@ def test_program_argument_overrides_the_songs_program(twinkle, soundfont):
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"program": 128}, "GM program 128 is outside 0-127"),
-    ({"chord_program": -1}, "GM chord program -1 is outside 0-127"),
     ({"sample_rate": 4000}, "sample rate 4000 Hz"),
     ({"tail_seconds": -1.0}, "tail of -1.0 s"),
 ])

@@ -92,3 +92,22 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["convert", "only-one-arg.mid"])
     assert exc.value.code == 2
+
+
+@pytest.mark.skipif(not Path("/usr/share/sounds/sf2/TimGM6mb.sf2").is_file(), reason="needs timgm6mb-soundfont")
+def test_render_chord_styles_differ(project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import wave
+
+    font = "/usr/share/sounds/sf2/TimGM6mb.sf2"
+    frames = {}
+    for style in ("block", "broken", "off"):
+        out = tmp_path / f"{style}.wav"
+        assert main(["render", str(project), str(out), "--soundfont", font, "--chords", style,
+                     "--chord-program", "24"]) == 0
+        with wave.open(str(out)) as w:
+            frames[style] = w.readframes(w.getnframes())
+    assert len({frames["block"], frames["broken"], frames["off"]}) == 3
+    out = tmp_path / "none.wav"
+    assert main(["render", str(project), str(out), "--soundfont", font, "--no-chords"]) == 0
+    with wave.open(str(out)) as w:
+        assert w.readframes(w.getnframes()) == frames["off"]

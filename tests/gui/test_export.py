@@ -52,6 +52,14 @@ def test_wav_export_runs_in_the_background_with_progress(qtbot: object, window: 
     assert "Exported twinkle.wav" in window.status.currentMessage()
 
 
+def test_wav_export_renders_the_chords_as_playback_plays_them(window: MainWindow) -> None:
+    assert window.files.accompaniment() == window.transport.accompaniment.export_style()
+    window.transport.accompaniment.set_muted(True)
+    assert window.files.accompaniment().style == "off"
+    window.transport.accompaniment.set_muted(False)
+    assert window.files.accompaniment().style != "off"
+
+
 def test_wav_export_failure_is_reported(qtbot: object, window: MainWindow, prompts: ScriptedPrompts,
                                         tmp_path: Path) -> None:
     window.settings.soundfont = str(tmp_path / "missing.sf2")

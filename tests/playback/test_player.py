@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from melodystudio.audio import AudioError
+from melodystudio.audio import AccompanimentStyle, AudioError
 from melodystudio.core import PPQ, Chord, ChordSymbol, Note, Song, TempoChange
 from melodystudio.playback import AUDITION_CHANNEL, LIVE_CHANNEL, METRONOME_CHANNEL, NoAudioDevice, NullSynth, Player
 from melodystudio.playback.backends import SynthCall
@@ -50,7 +50,7 @@ def test_notes_sound_in_order_at_their_times(player: Player, synth: NullSynth) -
 
 
 def test_play_sets_up_the_instruments(player: Player, synth: NullSynth) -> None:
-    player.play(fast_song(chords=True), chord_program=24, chords_muted=True)
+    player.play(fast_song(chords=True), accompaniment=AccompanimentStyle(program=24), chords_muted=True)
     player.stop()
     setup = [(c.name, c.args) for c in synth.calls if c.name in ("select_program", "set_volume")]
     assert ("select_program", (0, 73)) in setup

@@ -6,12 +6,13 @@ import itertools
 
 import pytest
 
-from melodystudio.audio import AudioError, song_events
+from melodystudio.audio import AccompanimentStyle, AudioError, song_events
 from melodystudio.core import PPQ, Chord, ChordSymbol, Note, Song, TempoChange, TimeSignature
 from melodystudio.playback.sequence import (
     ACCENT_PITCH,
     BEAT_PITCH,
     CHORD,
+    CHORD_DUE,
     CLICK,
     COUNT_IN,
     MELODY,
@@ -49,11 +50,15 @@ def test_melody_events_follow_the_tempo_in_order() -> None:
     assert plan.total_seconds == pytest.approx(2.0)
 
 
-def test_times_match_the_offline_renderers_schedule_across_tempo_and_meter_changes() -> None:
+@pytest.mark.parametrize("style", ["block", "broken"])
+def test_times_match_the_offline_renderers_schedule_across_tempo_and_meter_changes(style: str) -> None:
     song = twinkle()  # 100 bpm, then 90 bpm from bar 3 (which is in 3/4)
     rate = 48000
-    offline = [(round(e.frame / rate, 3), e.channel, e.pitch, e.velocity) for e in song_events(song, rate)]
-    live = [(round(e.time, 3), e.channel, e.pitch, e.velocity) for e in take(PlaybackPlan(song), roles=(MELODY, CHORD))]
+    accompaniment = AccompanimentStyle(style, velocity=50)
+    offline = [(round(e.frame / rate, 3), e.channel, e.pitch, e.velocity)
+               for e in song_events(song, rate, accompaniment=accompaniment)]
+    plan = PlaybackPlan(song, accompaniment=accompaniment)
+    live = [(round(e.time, 3), e.channel, e.pitch, e.velocity) for e in take(plan, roles=(MELODY, CHORD))]
     assert sorted(live) == sorted(offline)
     assert PlaybackPlan(song).total_seconds == pytest.approx(song.duration_seconds)
 
@@ -76,6 +81,46 @@ def test_chords_can_be_left_out() -> None:
     song = melody(chords=[Chord(0, 4 * Q, ChordSymbol("C"))])
     assert take(PlaybackPlan(song, include_chords=False), roles=(CHORD,)) == []
     assert len(take(PlaybackPlan(song), roles=(CHORD,))) == 6
+
+
+def test_broken_chords_play_a_note_per_beat_on_the_chord_channel() -> None:
+    song = melody(chords=[Chord(0, 4 * Q, ChordSymbol("C")), Chord(4 * Q, 2 * Q, ChordSymbol("G", "7"))])
+    events = take(PlaybackPlan(song, accompaniment=AccompanimentStyle("broken")), roles=(CHORD,))
+    assert summary(events) == [
+        (0.0, 48, 60), (0.5, 48, 0), (0.5, 55, 60), (1.0, 55, 0), (1.0, 52, 60), (1.5, 52, 0),
+        (1.5, 55, 60), (2.0, 55, 0), (2.0, 55, 60), (2.5, 55, 0), (2.5, 62, 60), (3.0, 62, 0)]
+    assert {e.channel for e in events} == {1}
+
+
+def test_each_chord_is_announced_where_it_starts() -> None:
+    song = melody(chords=[Chord(0, 2 * Q, ChordSymbol("C")), Chord(2 * Q, 2 * Q, ChordSymbol("F"))])
+    due = take(PlaybackPlan(song, start_tick=Q), roles=(CHORD_DUE,))
+    assert [(e.time, e.tick, e.chord) for e in due] == [(0.0, Q, song.chords[0]), (0.5, 2 * Q, song.chords[1])]
+    assert all(e.is_marker and not e.is_on for e in due)
+
+
+def test_a_style_change_is_heard_from_the_next_chord() -> None:
+    song = melody(chords=[Chord(0, 2 * Q, ChordSymbol("C")), Chord(2 * Q, 2 * Q, ChordSymbol("F"))])
+    current = [AccompanimentStyle("block")]
+    events = PlaybackPlan(song, accompaniment=lambda: current[0]).events()
+    heard: list[TimedEvent] = []
+    for event in events:
+        heard.append(event)
+        if event.role == CHORD and event.is_on and event.pitch == 55:
+            current[0] = AccompanimentStyle("broken")  # switched while C sounds
+    c_chord = [(e.time, e.pitch) for e in heard if e.role == CHORD and e.is_on and e.time < 1.0]
+    f_chord = [(e.time, e.pitch) for e in heard if e.role == CHORD and e.is_on and e.time >= 1.0]
+    assert c_chord == [(0.0, 48), (0.0, 52), (0.0, 55)]  # block: begun before the change
+    assert f_chord == [(1.0, 53), (1.5, 60)]  # broken: F's bass, then beat 4's fifth
+
+
+def test_a_loop_cuts_broken_chords_and_starts_them_again_at_the_loop_start() -> None:
+    song = melody(chords=[Chord(0, 4 * Q, ChordSymbol("C"))])
+    plan = PlaybackPlan(song, loop=(Q, 3 * Q), accompaniment=AccompanimentStyle("broken"))
+    events = take(plan, 8, roles=(CHORD,))
+    assert summary(events) == [
+        (0.0, 55, 60), (0.5, 55, 0), (0.5, 52, 60), (1.0, 52, 0),  # beats 2-3: fifth, third
+        (1.0, 55, 60), (1.5, 55, 0), (1.5, 52, 60), (2.0, 52, 0)]  # again: cut, not started on the bass
 
 
 def test_count_in_clicks_a_bar_before_the_music_with_accented_downbeats() -> None:

@@ -1,11 +1,13 @@
 """The chord lane: chord symbols over their spans. Double-click edits a symbol in place (checked by
-``ChordSymbol.parse``; an empty text or 'N.C.' removes the chord); click selects, Delete removes."""
+``ChordSymbol.parse`` as it is typed; an empty text or 'N.C.' removes the chord); click selects,
+Delete removes; the right-click menu writes, inserts (splitting a chord at the beat), edits or
+removes a chord. Every change is one undo step (``edits.set_chords``)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QContextMenuEvent, QFocusEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QLineEdit, QMenu, QToolTip, QWidget
 
 from melodystudio.core import Chord, ChordSymbol, MelodyStudioError, edits
 from melodystudio.gui.document import Document
@@ -16,6 +18,7 @@ CHORD_FILL = QColor(226, 236, 250)
 CHORD_SELECTED = QColor(255, 214, 150)
 DELETE_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
 ERROR_STYLE = "QLineEdit { background: #ffd9d9; }"
+EDITOR_TIP = "A chord symbol (C, Am7, F#m7b5, G/B); empty or N.C. removes the chord. Enter writes, Esc cancels"
 
 
 class ChordEditor(QLineEdit):
@@ -44,7 +47,8 @@ class ChordLane(TimeLane):
         self.editor: ChordEditor | None = None
         self._span: tuple[int, int] | None = None  # where the edited chord goes: [start, end) ticks
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.setToolTip("Chords: double-click to write a symbol (C, Am7, F#m7b5, G/B); Delete removes")
+        self.setToolTip("Chords: double-click to write a symbol (C, Am7, F#m7b5, G/B); Delete removes; "
+                        "right-click to insert or remove a chord at a beat")
 
     # -- painting ---------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -88,30 +92,93 @@ class ChordLane(TimeLane):
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         self.start_edit(self.tick_at(event.position().x()))
 
+    def beat_at(self, tick: int) -> int:
+        """The tick of the beat at or before ``tick`` (dotted beats in 6/8)."""
+        tl = self.song.timeline
+        return max(b for b in tl.beat_ticks_in_bar(tl.bar_at(tick)) if b <= tick)
+
+    def beat_label(self, tick: int) -> str:
+        """'bar 3, beat 2' for the beat at ``tick`` (both counted from 1)."""
+        tl = self.song.timeline
+        bar = tl.bar_at(tick)
+        return f"bar {bar + 1}, beat {tl.beat_ticks_in_bar(bar).index(self.beat_at(tick)) + 1}"
+
     def span_for_new_chord(self, tick: int) -> tuple[int, int]:
         """A chord written where there is none runs from the beat at ``tick`` to the bar's end
         or the next chord, whichever comes first."""
         tl = self.song.timeline
-        bar = tl.bar_at(tick)
-        onset = max(b for b in tl.beat_ticks_in_bar(bar) if b <= tick)
-        end = tl.bar_start(bar + 1)
+        onset = self.beat_at(tick)
+        end = tl.bar_start(tl.bar_at(tick) + 1)
         following = [c.onset for c in self.song.chords_between(onset, end) if c.onset > onset]
         return onset, min([end, *following])
 
     def start_edit(self, tick: int) -> ChordEditor:
-        self.finish_edit()
+        """Edit the chord at ``tick``, or write a new one from the beat there."""
         chord = self.song.chord_at(tick)
-        self._span = (chord.onset, chord.end) if chord is not None else self.span_for_new_chord(tick)
-        editor = ChordEditor(str(chord.symbol) if chord is not None else "", self)
-        x0, x1 = self.x_of(self._span[0]), self.x_of(self._span[1])
+        if chord is not None:
+            return self._open_editor((chord.onset, chord.end), str(chord.symbol))
+        return self._open_editor(self.span_for_new_chord(tick), "")
+
+    def start_insert(self, tick: int) -> ChordEditor:
+        """Write a chord from the beat at ``tick`` to the end of the chord sounding there, which
+        is cut at that beat when the new chord is written (the editor starts with its symbol)."""
+        chord = self.song.chord_at(tick)
+        beat = self.beat_at(tick)
+        if chord is None or beat <= chord.onset:
+            return self.start_edit(tick)
+        return self._open_editor((beat, chord.end), str(chord.symbol))
+
+    def _open_editor(self, span: tuple[int, int], text: str) -> ChordEditor:
+        self.finish_edit()
+        self._span = span
+        editor = ChordEditor(text, self)
+        editor.setToolTip(EDITOR_TIP)
+        x0, x1 = self.x_of(span[0]), self.x_of(span[1])
         editor.setGeometry(round(x0), 0, max(70, round(x1 - x0)), self.height())
         editor.returnPressed.connect(self.commit_edit)
+        editor.textEdited.connect(self._check_typed)
         editor.cancelled.connect(self.finish_edit)
         editor.show()
         editor.setFocus()
         editor.selectAll()
         self.editor = editor
         return editor
+
+    def _check_typed(self, text: str) -> None:
+        """Mark the editor red while its text is no chord, the reason in its tooltip."""
+        if self.editor is None:
+            return
+        try:
+            if text.strip():
+                ChordSymbol.parse(text)
+        except MelodyStudioError as e:
+            self.editor.setStyleSheet(ERROR_STYLE)
+            self.editor.setToolTip(str(e))
+            QToolTip.showText(self.editor.mapToGlobal(QPoint(0, self.editor.height())), str(e), self.editor)
+            return
+        self.editor.setStyleSheet("")
+        self.editor.setToolTip(EDITOR_TIP)
+        QToolTip.hideText()
+
+    # -- the right-click menu ---------------------------------------------------------------
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        self.context_menu(self.tick_at(event.pos().x())).exec(event.globalPos())
+
+    def context_menu(self, tick: int) -> QMenu:
+        """What can be done at ``tick``: write a chord there, or insert, edit or remove one."""
+        menu = QMenu(self)
+        chord = self.song.chord_at(tick)
+        where = self.beat_label(tick)
+        if chord is None:
+            menu.addAction(f"Write a chord at {where}...", lambda: self.start_edit(tick))
+            return menu
+        self.selected = chord
+        self.update()
+        if self.beat_at(tick) > chord.onset:
+            menu.addAction(f"Insert a chord at {where}...", lambda: self.start_insert(tick))
+        menu.addAction(f"Edit {chord.symbol}...", lambda: self.start_edit(chord.onset))
+        menu.addAction(f"Remove {chord.symbol}", lambda: self.delete_chord(chord))
+        return menu
 
     def commit_edit(self) -> bool:
         """Write the edited symbol; a text that is not a chord keeps the editor open, marked red."""
