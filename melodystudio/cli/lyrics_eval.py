@@ -1,0 +1,279 @@
+"""``melodystudio eval lyrics``: lyric-to-melody figures on lyrics_melody test songs, with a baseline.
+
+    melodystudio eval lyrics [--model DIR] [--data F] [--cases 100] [--seed 0] [--quick] [--out reports/]
+
+For each case (``lyrics_eval_data``: a test song's opening phrases, 8-16 bars of 4/4, and its human
+melody) the engine sets the syllables over the same bars twice: with the syllables heard by the model
+(``lyrics``) and with them hidden (``baseline``: the same model and count rule, one note per
+syllable, no lyric input). Each set is compared with the human melodies by SongGLM's metrics
+(``evaluation.lyrics_metrics``), and each melody, the human ones included, by where its stressed
+syllables fall. Writes OUT/lyrics_eval.json (every figure, the cases, the machine, the model) and
+OUT/lyrics_eval.md. Same model, data, seed and case count: the same cases and melodies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from melodystudio.core import Note, Song, TempoChange
+from melodystudio.core.errors import MelodyStudioError
+from melodystudio.core.progress import Job, Progress, run_to_end
+from melodystudio.engine.api import MODELS_ENV, PROVIDER_CHOICES, PROVIDER_ENV, GenerationOptions
+from melodystudio.lyrics import Stress, Syllable
+
+DEFAULT_CASES, QUICK_CASES = 100, 8
+TEMPO_BPM = 120.0  # the source's eighth-note unit at its median pace (lyrics_melody README)
+SYSTEMS = ("lyrics", "baseline")
+# SongGLM (Yu et al., AAAI 2025), Table 1, on its own test data: DA, DP, DD, DIOI in percent, MD.
+PUBLISHED = {"SongGLM small": {"DA": 94.32, "DP": 96.48, "DD": 95.34, "DIOI": 93.44, "MD": 4.17},
+             "SongGLM base": {"DA": 96.83, "DP": 96.50, "DD": 96.48, "DIOI": 94.10, "MD": 3.85}}
+NOTES = (
+    "Cases: the opening whole phrases of lyrics_melody test songs, as many as reach 8 bars of 4/4 (the source's "
+    "unit read as an eighth note), songs passing 16 bars or the model's notes per request skipped; drawn with "
+    "--seed. The source has no bar lines: the downbeat is estimated from the rhythm alone (the eighth-note offset "
+    "whose beats 1 and 3 start the most note duration). The source also dropped rests under one unit, so its "
+    "onsets drift off any grid within a song: the human figures on strong beats are a lower bound.",
+    "Each case's song carries the key estimated from its human melody (Krumhansl-Kessler), no chords, 120 bpm.",
+    "lyrics: the engine sets the syllables (text, stress, word and phrase) in the case's bars; baseline: the same "
+    "request with the syllables hidden from the model (one note per syllable, no lyric input). One variation per "
+    "case, seed --seed * 1000 + case index, temperature and top-p as given.",
+    "DA, DP, DD, DIOI: SongGLM's overlapped area (percent) of the intra-generated and generated-to-human distance "
+    "distributions of per-song features (notes per word, pitch-class shares, shares of 69 exact durations, mean "
+    "inter-onset interval); MD: mean DTW distance of mean-centred pitch series (10-tick frames) per generated "
+    "frame. See melodystudio/evaluation/lyrics_metrics.py. With one note per syllable, DA compares identical "
+    "notes-per-word histograms whenever the engine keeps its contract, so it is not informative here.",
+    "Stressed syllables: primary stress by lyrics.word_stresses. Strong beats: the bar line, and beat 3 in 4/4. "
+    "Peaks: higher than the note before, at least as high as the note after. Shares are pooled over all cases.",
+    "Other test songs: the human melodies of as many other eligible test songs (drawn with the same seed), paired "
+    "with the cases in order, scored as if generated: real melodies that ignore these lyrics.",
+    "SongGLM's published figures are on its own data (MelodyNet-derived songs), shown for reference only.",
+)
+
+
+@dataclass(frozen=True)
+class LyricsEvalSettings:
+    model: Path | None
+    data: Path | None
+    cases: int
+    seed: int
+    quick: bool
+    provider: str
+    temperature: float
+    top_p: float
+
+    @property
+    def case_count(self) -> int:
+        return min(self.cases, QUICK_CASES) if self.quick else self.cases
+
+
+def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]]:
+    """Load the cases and the model, set every case twice, score; the JSON-ready result."""
+    from melodystudio.cli.eval_common import machine, within
+    from melodystudio.cli.lyrics_eval_data import MAX_BARS, MIN_BARS, choose_cases, read_test_records
+    from melodystudio.corpus.paths import lyrics_melody_path
+    from melodystudio.engine.melody import MelodyEngine
+
+    clock = time.monotonic()
+    data = settings.data or lyrics_melody_path()
+    yield Progress(0.0, "reading: the test songs")
+    records = read_test_records(data)
+    engine = MelodyEngine.load(settings.model, provider=settings.provider)
+    draw = choose_cases(records, settings.case_count, settings.seed, engine.limits.max_notes)
+    cases = draw.cases
+    timings = {"load": time.monotonic() - clock}
+    generated: dict[str, list[tuple[Note, ...]]] = {}
+    for k, system in enumerate(SYSTEMS):
+        start = time.monotonic()
+        generated[system] = yield from within(_set_all(engine, cases, settings, system == "lyrics"),
+                                              0.05 + 0.4 * k, 0.45 + 0.4 * k, f"setting: {system}")
+        timings[system] = time.monotonic() - start
+    yield Progress(0.9, "scoring: SongGLM metrics")
+    start = time.monotonic()
+    results: dict[str, dict[str, Any] | None] = {s: _figures(notes, cases) for s, notes in generated.items()}
+    results["human"] = _stress_figures([c.human for c in cases], [c.syllables for c in cases])
+    results["other_songs"] = _other_songs(draw.others, cases)
+    timings["scoring"] = time.monotonic() - start
+    timings["total"] = time.monotonic() - clock
+    return {
+        "format": "melodystudio-eval-lyrics", "version": 1, "command": command,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "options": {"cases": len(cases), "seed": settings.seed, "quick": settings.quick,
+                    "provider": settings.provider, "temperature": settings.temperature, "top_p": settings.top_p},
+        "machine": machine(engine.provider, engine.threads),
+        "model": {"directory": str(engine.model_dir), "supports_lyrics": engine.supports_lyrics,
+                  "manifest_sha256": _manifest_sha(engine.model_dir)},
+        "data": {"path": str(data), "test_songs": len(records), "songs_making_a_case": draw.eligible,
+                 "case_bars": [MIN_BARS, MAX_BARS], "max_syllables": engine.limits.max_notes,
+                 "cases": [{"id": c.song_id, "bars": c.bars, "phrases": c.phrases, "syllables": len(c.syllables),
+                           "key": c.key.label()} for c in cases]},
+        "results": results, "published": PUBLISHED,
+        "timings": {k: round(v, 2) for k, v in timings.items()}, "notes": list(NOTES),
+    }
+
+
+def _set_all(engine: Any, cases: Sequence[Any], settings: LyricsEvalSettings,
+             use_lyrics: bool) -> Job[list[tuple[Note, ...]]]:
+    """One variation per case (engine: MelodyEngine, cases: LyricCase)."""
+    from melodystudio.cli.eval_common import within
+
+    out = []
+    for i, case in enumerate(cases):
+        song = Song(case.song_id, tempos=[TempoChange.from_bpm(0, TEMPO_BPM)], keys=[case.key])
+        options = GenerationOptions(variations=1, seed=settings.seed * 1000 + i, temperature=settings.temperature,
+                                    top_p=settings.top_p)
+        job = engine.lyrics(song, 0, case.bars - 1, case.syllables, options, use_lyrics=use_lyrics)
+        variations = yield from within(job, i / len(cases), (i + 1) / len(cases))
+        out.append(variations[0].notes)
+    return out
+
+
+def stressed_flags(syllables: Sequence[Syllable]) -> list[bool]:
+    """Per note: does it start a syllable with primary stress (held notes never do)?"""
+    return [s.stress == Stress.PRIMARY and not s.melisma for s in syllables]
+
+
+def _figures(generated: list[tuple[Note, ...]], cases: Sequence[Any]) -> dict[str, Any]:
+    """SongGLM's figures against the human melodies, stress placement (cases where the engine kept
+    one note per syllable), and how often it kept that contract and the bars (cases: LyricCase)."""
+    from melodystudio.cli.lyrics_eval_data import METER
+    from melodystudio.evaluation import bar_fit
+    from melodystudio.evaluation.lyrics_metrics import songglm_figures
+
+    kept = [len(g) == len(c.syllables) for g, c in zip(generated, cases)]
+    figures: dict[str, Any] = dict(songglm_figures(generated, [c.human for c in cases]))
+    figures.update(_stress_figures([g for g, k in zip(generated, kept) if k],
+                                   [c.syllables for c, k in zip(cases, kept) if k]))
+    figures["one_note_per_syllable"] = float(np.mean(kept))
+    figures["bar_fit"] = float(np.mean([bar_fit(g, 0, c.bars * METER.bar_ticks) if g else False
+                                        for g, c in zip(generated, cases)]))
+    return figures
+
+
+def _other_songs(others: Sequence[Any], cases: Sequence[Any]) -> dict[str, Any] | None:
+    """SongGLM's figures of other test songs' human melodies in place of generated ones (paired in
+    order, as many as there are): what a system writing real but unrelated melodies scores."""
+    from melodystudio.evaluation.lyrics_metrics import songglm_figures
+
+    if not others:
+        return None
+    figures: dict[str, Any] = dict(songglm_figures([o.human for o in others], [c.human for c in cases[:len(others)]]))
+    figures["pairs"] = len(others)
+    return figures
+
+
+def _stress_figures(melodies: list[tuple[Note, ...]], syllables: list[tuple[Syllable, ...]]) -> dict[str, Any]:
+    """Pooled shares of stressed syllables on strong beats and on melodic peaks (4/4 from tick 0)."""
+    from melodystudio.evaluation.lyrics_metrics import melodic_peaks, on_strong_beats
+
+    timeline = Song().timeline
+    strong = peaks = stressed = 0
+    for notes, sylls in zip(melodies, syllables):
+        flags = stressed_flags(sylls)
+        stressed += sum(flags)
+        strong += sum(f and s for f, s in zip(flags, on_strong_beats(notes, timeline)))
+        peaks += sum(f and p for f, p in zip(flags, melodic_peaks(notes)))
+    return {"stressed_syllables": stressed,
+            "stress_on_strong_beats": strong / stressed if stressed else None,
+            "stress_on_peaks": peaks / stressed if stressed else None}
+
+
+def _manifest_sha(directory: Path) -> str:
+    from melodystudio.engine.model_files import file_sha256
+
+    return file_sha256(directory / "manifest.json")
+
+
+def write_report(result: dict[str, Any], out: Path) -> tuple[Path, Path]:
+    import json
+
+    from melodystudio.cli.evaluate import json_safe
+    from melodystudio.cli.lyrics_eval_report import render
+    from melodystudio.io.atomic import write_atomically
+
+    out.mkdir(parents=True, exist_ok=True)
+    safe = json_safe(result)
+    paths = out / "lyrics_eval.json", out / "lyrics_eval.md"
+    write_atomically(paths[0], (json.dumps(safe, indent=1, allow_nan=False, ensure_ascii=False) + "\n").encode())
+    write_atomically(paths[1], render(safe).encode("utf-8"))
+    return paths
+
+
+# -- the command ------------------------------------------------------------------------------------
+def _args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", type=Path, default=None, help=f"model directory (default: ${MODELS_ENV}, then "
+                                                            "models/melody)")
+    p.add_argument("--data", type=Path, default=None,
+                   help="lyrics_melody.jsonl.gz (default: $MELODYSTUDIO_DATA/lyrics_melody/, else ../shared/data/)")
+    p.add_argument("--cases", type=int, default=DEFAULT_CASES, help=f"test songs to set (default {DEFAULT_CASES})")
+    p.add_argument("--seed", type=int, default=0, help="seed of the case choice and of every melody (default 0)")
+    p.add_argument("--quick", action="store_true", help=f"smoke run: at most {QUICK_CASES} cases")
+    d = GenerationOptions()
+    p.add_argument("--temperature", type=float, default=d.temperature, help=f"(default {d.temperature})")
+    p.add_argument("--top-p", type=float, default=d.top_p, help=f"(default {d.top_p})")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="folder for lyrics_eval.json and .md")
+    p.add_argument("--provider", choices=PROVIDER_CHOICES, default="auto",
+                   help=f"onnxruntime provider (default: auto; ${PROVIDER_ENV} sets auto's choice)")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from melodystudio.cli.evaluate import _progress_printer
+
+    if args.cases < 1 or args.seed < 0:
+        raise MelodyStudioError("--cases must be 1 or more and --seed 0 or more")
+    GenerationOptions(temperature=args.temperature, top_p=args.top_p)  # checks them before any loading
+    settings = LyricsEvalSettings(args.model, args.data, args.cases, args.seed, args.quick, args.provider,
+                                  args.temperature, args.top_p)
+    result = run_to_end(evaluation(settings, command_line(args)), _progress_printer())
+    json_path, md_path = write_report(result, args.out)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    for line in summary(result):
+        print(line)
+    print(f"wrote {json_path} and {md_path}")
+    return 0
+
+
+def command_line(args: argparse.Namespace) -> str:
+    """The command line that reproduces this run (every option spelled out)."""
+    parts = ["melodystudio eval lyrics", f"--cases {args.cases}", f"--seed {args.seed}",
+             f"--temperature {args.temperature}", f"--top-p {args.top_p}", f"--out {args.out}",
+             f"--provider {args.provider}"]
+    parts += [f"--model {args.model}"] if args.model is not None else []
+    parts += [f"--data {args.data}"] if args.data is not None else []
+    parts += ["--quick"] if args.quick else []
+    return " ".join(parts)
+
+
+def summary(result: dict[str, Any]) -> list[str]:
+    from melodystudio.cli.lyrics_eval_report import fmt_share
+
+    r = result["results"]
+    lines = [f"model {result['model']['directory']} ({'with' if result['model']['supports_lyrics'] else 'without'} "
+             f"lyric conditioning) on {result['machine']['provider']}: {result['options']['cases']} cases"]
+    for system in SYSTEMS:
+        f = r[system]
+        lines.append(f"  {system}: DA {f['DA']:.2f} DP {f['DP']:.2f} DD {f['DD']:.2f} DIOI {f['DIOI']:.2f} "
+                     f"MD {f['MD']:.2f}; stress on strong beats {fmt_share(f['stress_on_strong_beats'])}, "
+                     f"on peaks {fmt_share(f['stress_on_peaks'])}")
+    lines.append(f"  human: stress on strong beats {fmt_share(r['human']['stress_on_strong_beats'])}, "
+                 f"on peaks {fmt_share(r['human']['stress_on_peaks'])}")
+    if r["other_songs"]:
+        f = r["other_songs"]
+        lines.append(f"  other test songs' melodies: DA {f['DA']:.2f} DP {f['DP']:.2f} DD {f['DD']:.2f} "
+                     f"DIOI {f['DIOI']:.2f} MD {f['MD']:.2f}")
+    return lines
+
+
+COMMANDS = (
+    ("eval-lyrics", "evaluate lyric-to-melody on lyrics_melody test songs (SongGLM metrics, stress placement), "
+                    "with the model's lyric conditioning off as the baseline", _args, _run),
+)

@@ -1,0 +1,47 @@
+"""The Markdown page of ``melodystudio eval lyrics``, written from its JSON result (formatting only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from melodystudio.evaluation.melody_eval_report import DASH, fmt, table
+
+SONGGLM = ("DA", "DP", "DD", "DIOI", "MD")
+SYSTEM_NAMES = {"lyrics": "model, lyrics heard", "baseline": "model, lyrics hidden (baseline)",
+                "human": "human melodies"}
+
+
+def fmt_share(value: float | None) -> str:
+    return DASH if value is None else f"{100 * value:.1f}%"
+
+
+def render(result: dict[str, Any]) -> str:
+    r, opts, m = result["results"], result["options"], result["machine"]
+    lines = ["# Lyrics to melody: evaluation", "",
+             f"`{result['command']}`", "",
+             f"{result['created']}; model `{result['model']['directory']}` "
+             f"({'with' if result['model']['supports_lyrics'] else 'without'} lyric conditioning, manifest sha256 "
+             f"`{result['model']['manifest_sha256'][:12]}`); {opts['cases']} cases from "
+             f"`{result['data']['path']}` ({result['data']['songs_making_a_case']} of "
+             f"{result['data']['test_songs']} test songs make one), seed {opts['seed']}, temperature "
+             f"{opts['temperature']}, top-p {opts['top_p']}.", "",
+             f"Machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['provider']}, "
+             f"{m['onnx_threads']} onnxruntime threads.", "",
+             "## SongGLM's metrics against the human melodies", ""]
+    rows = [[SYSTEM_NAMES[s], *(fmt(r[s][k], 2) for k in SONGGLM)] for s in ("lyrics", "baseline")]
+    if r.get("other_songs"):
+        rows.append([f"human melodies of {r['other_songs']['pairs']} other test songs",
+                     *(fmt(r["other_songs"][k], 2) for k in SONGGLM)])
+    rows += [[f"{name} (published, its own data)", *(fmt(v[k], 2) for k in SONGGLM)]
+             for name, v in result["published"].items()]
+    lines += table(["melodies", "DA %", "DP %", "DD %", "DIOI %", "MD"], rows)
+    lines += ["", "## Stressed syllables", ""]
+    rows = [[SYSTEM_NAMES[s], str(r[s]["stressed_syllables"]), fmt_share(r[s]["stress_on_strong_beats"]),
+             fmt_share(r[s]["stress_on_peaks"]), fmt_share(r[s].get("one_note_per_syllable")),
+             fmt_share(r[s].get("bar_fit"))] for s in ("lyrics", "baseline", "human")]
+    lines += table(["melodies", "stressed syllables", "on strong beats", "on melodic peaks",
+                    "one note per syllable", "inside the bars"], rows)
+    lines += ["", "## Timings (seconds)", "",
+              ", ".join(f"{k} {v}" for k, v in result["timings"].items()), "", "## Method", ""]
+    lines += [f"- {note}" for note in result["notes"]]
+    return "\n".join(lines) + "\n"
