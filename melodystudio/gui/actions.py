@@ -30,6 +30,7 @@ Space\tplay / stop          L\tloop the selected bars      M\tmetronome      C\t
 R\trecord from the MIDI keyboard (R, Space or Esc stops and places the take)
 Ctrl+G, G\tgenerate for the selected bars    1-8, Tab\tchoose a variation (it plays)
 Enter\taccept the variation   Esc\tdiscard (or cancel while generating)
+Ctrl+Shift+L\tmelody from the lyrics   Ctrl+Shift+H\tharmonize the selection (or the whole song)
 Ctrl+Z / Ctrl+Shift+Z\tundo / redo   Del\tdelete   Ctrl+D\tduplicate   Q\tquantize
 Arrows\tmove by the grid; Up/Down transpose (Shift: an octave)
 Ctrl+wheel\tzoom time   Ctrl+Shift+wheel\tzoom pitch   Shift+wheel\tscroll time   +/-\tzoom
@@ -129,7 +130,8 @@ def _view_menu(w: MainWindow, menu: QMenu) -> None:
 def _generate_menu(w: MainWindow, menu: QMenu) -> None:
     panel = w.panel
     panel.inpaint_action.setShortcuts([QKeySequence("Ctrl+G"), QKeySequence("G")])
-    for act in (panel.inpaint_action, panel.continue_action, panel.regenerate_action, panel.cancel_action):
+    for act in (panel.inpaint_action, panel.continue_action, w.lyrics.generate_action, w.lyrics.phrase_action,
+                w.prompt.action, w.harmonize.action, panel.regenerate_action, panel.cancel_action):
         menu.addAction(act)
     menu.addSeparator()
     for act in (panel.next_variation_action, panel.previous_variation_action, panel.accept_action,

@@ -3,12 +3,15 @@
 The panel runs nothing itself. It emits requests carrying ``GenerationOptions``; the main window
 runs the job and feeds back ``set_busy`` / ``set_progress`` / ``set_variations`` / ``set_error``.
 Keyboard actions (``*_action``) are window-wide shortcuts, enabled only when they make sense, so
-1-8 / Tab / Enter / Esc act on variations only while some are waiting. Later features (lyrics,
-prompt, harmonise) add their own controls with ``add_section``.
+1-8 / Tab / Enter / Esc act on variations only while some are waiting. The other model features
+(lyrics, prompt, harmonize) put their buttons beside Inpaint / Continue with ``add_request_action``
+and their controls in a section of their own with ``add_section``; a request of theirs that makes
+variations goes through ``run_request``, so Regenerate repeats it.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from functools import partial
@@ -41,6 +44,7 @@ RANDOM_SEED = -1  # the seed box's lowest value, shown as "random": a fresh seed
 MAX_SEED = 2**31 - 1
 DEFAULT_RANGE = (60, 79)  # C4-G5, a comfortable singing range
 PROGRESS_STEPS = 1000
+STRIP_BUTTON_WIDTH = 28  # px
 
 
 class NoteSpinBox(QSpinBox):
@@ -83,6 +87,7 @@ class GenerationPanel(QWidget):
     accept_requested = Signal(int)
     discard_requested = Signal()
     cancel_requested = Signal()
+    busy_changed = Signal(bool)  # a job started (True) or ended; feature sections follow it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,16 +95,18 @@ class GenerationPanel(QWidget):
         self._selection = False
         self._variations: list[Variation] = []
         self._current = -1
-        self._last_bars: int | None = None  # None: last request was an inpaint
-        self._has_request = False
+        self._last_request: Callable[[GenerationOptions], object] | None = None  # what Regenerate repeats
         self._make_actions()
         layout = QVBoxLayout(self)
         layout.addLayout(self._make_request_row())
+        self._feature_row = QHBoxLayout()
+        self._feature_row.addStretch(1)
+        layout.addLayout(self._feature_row)
+        layout.addLayout(self._make_progress_row())  # feedback right under the buttons that ask
+        layout.addWidget(self._make_variation_box())
         self._sections = QVBoxLayout()
         layout.addLayout(self._sections)
         layout.addWidget(self._make_options())
-        layout.addLayout(self._make_progress_row())
-        layout.addWidget(self._make_variation_box())
         layout.addStretch(1)
         self._update_enabled()
 
@@ -237,13 +244,17 @@ class GenerationPanel(QWidget):
     # -- requests -------------------------------------------------------------------------------
     def _request_inpaint(self) -> None:
         if self.inpaint_action.isEnabled():
-            self._has_request, self._last_bars = True, None
-            self._emit_request()
+            self.run_request(self.inpaint_requested.emit)
 
     def _request_continue(self) -> None:
         if self.continue_action.isEnabled():
-            self._has_request, self._last_bars = True, self.bars_spin.value()
-            self._emit_request()
+            bars = self.bars_spin.value()
+            self.run_request(lambda options: self.continue_requested.emit(options, bars))
+
+    def run_request(self, request: Callable[[GenerationOptions], object]) -> None:
+        """Call ``request`` with the panel's options now, and again on Regenerate."""
+        self._last_request = request
+        self._emit_request()
 
     def regenerate(self) -> None:
         """Repeat the last request; a fixed seed is replaced so the result is new."""
@@ -255,10 +266,13 @@ class GenerationPanel(QWidget):
 
     def _emit_request(self) -> None:
         self.set_error("")
-        if self._last_bars is None:
-            self.inpaint_requested.emit(self.options())
-        else:
-            self.continue_requested.emit(self.options(), self._last_bars)
+        try:
+            options = self.options()
+        except MelodyStudioError as e:
+            self.set_error(str(e))
+            return
+        if self._last_request is not None:
+            self._last_request(options)
         self._update_enabled()
 
     # -- variations -----------------------------------------------------------------------------
@@ -299,13 +313,18 @@ class GenerationPanel(QWidget):
         """Fill the strip (A, B, ...); the first is chosen and signalled so it shows at once."""
         for button in self._strip_group.buttons():
             self._strip_group.removeButton(button)
+            self._strip.removeWidget(button)
+            button.hide()  # gone at once, even before the event loop deletes it
             button.deleteLater()
         self._variations = list(variations[:MAX_VARIATIONS])
         self._current = -1
         for i, v in enumerate(self._variations):
             button = QPushButton(LETTERS[i])
             button.setCheckable(True)
-            button.setToolTip(f"Variation {LETTERS[i]} ({i + 1}): seed {v.seed}, {v.mean_nll:.2f} nats per note")
+            button.setMinimumWidth(STRIP_BUTTON_WIDTH)  # eight fit the panel's width
+            button.setMaximumWidth(2 * STRIP_BUTTON_WIDTH)
+            typical = "" if math.isnan(v.mean_nll) else f", {v.mean_nll:.2f} nats per note"
+            button.setToolTip(f"Variation {LETTERS[i]} ({i + 1}): seed {v.seed}{typical}")
             self._strip_group.addButton(button, i)
             self._strip.insertWidget(i, button)
         self._update_enabled()
@@ -320,6 +339,11 @@ class GenerationPanel(QWidget):
             self.progress_bar.setValue(0)
             self.progress_bar.setFormat("")
         self._update_enabled()
+        self.busy_changed.emit(busy)
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
 
     def set_progress(self, fraction: float, message: str = "") -> None:
         self.progress_bar.setValue(round(max(0.0, min(1.0, fraction)) * PROGRESS_STEPS))
@@ -338,17 +362,23 @@ class GenerationPanel(QWidget):
         self.error_label.setVisible(bool(message))
 
     def add_section(self, title: str, widget: QWidget) -> QGroupBox:
-        """Add a feature's own controls (lyrics, prompt, ...) above the options."""
+        """Add a feature's own controls (prompt, harmonize, ...) above the options."""
         box = QGroupBox(title)
         QVBoxLayout(box).addWidget(widget)
         self._sections.addWidget(box)
         return box
 
+    def add_request_action(self, action: QAction) -> QToolButton:
+        """A feature's request button beside Inpaint / Continue (the action keeps its own state)."""
+        button = _button(action)
+        self._feature_row.insertWidget(self._feature_row.count() - 1, button)
+        return button
+
     def _update_enabled(self) -> None:
         idle, pending = not self._busy, bool(self._variations) and not self._busy
         self.inpaint_action.setEnabled(idle and self._selection)
         self.continue_action.setEnabled(idle)
-        self.regenerate_action.setEnabled(idle and self._has_request)
+        self.regenerate_action.setEnabled(idle and self._last_request is not None)
         self.cancel_action.setEnabled(self._busy)
         for action in (self.accept_action, self.discard_action, self.next_variation_action,
                        self.previous_variation_action):

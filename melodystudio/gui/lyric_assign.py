@@ -1,20 +1,31 @@
-"""Typed lyrics to syllables and syllables to notes (Qt-free, so a later CMU-based splitter can
-replace ``split_lyrics`` without touching the editor).
+"""Typed lyrics to syllables and syllables to notes (Qt-free).
 
-The text convention, close to karaoke and LilyPond habits::
+English text is split by ``melodystudio.lyrics.parse_lyrics``: the pronouncing dictionary cuts
+each word into syllables with their stress, numbers are sung as words, long lines are cut at
+punctuation into phrases. Punctuation typed around a word stays on its first / last syllable, as
+printed lyrics show it. Text the dictionary refuses (not English) is split only where hyphens are
+typed, one note per word otherwise (``split_typed``). The text convention, close to karaoke and
+LilyPond habits::
 
-    Twin-kle twin-kle lit-tle star      hyphens split a word into syllables
+    Twin-kle twin-kle lit-tle star      hyphens force the split of a word into syllables
     How I won_-der what you are         '_' holds the previous syllable over one more note (melisma)
     (a new line starts a new phrase)    'Twin- kle' and 'Twin -- kle' also join across a space
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from melodystudio.core import Lyric, Note, Syllabic
+from melodystudio.core import Lyric, MelodyStudioError, Note, Syllabic
+from melodystudio.core.progress import Job, Progress
+from melodystudio.core.song import MAX_LYRIC_CHARS
+
+if TYPE_CHECKING:  # melodystudio.lyrics loads the pronouncing dictionary: imported on first use
+    from melodystudio.lyrics import Lyrics, Syllable
 
 _TOKEN = re.compile(r"(?P<space>\s+)|(?P<melisma>_)|(?P<hyphen>-+)|(?P<text>[^\s_-]+)")
 
@@ -63,8 +74,60 @@ def _split_line(line: str) -> list[Lyric]:
     return out
 
 
+@dataclass(frozen=True)
+class ParsedLyrics:
+    """Typed text read for the notes: one Lyric per note to sing, and (for English text) the
+    syllables with their stress that lyrics-to-melody sets."""
+
+    lyrics: tuple[Lyric, ...]
+    parsed: Lyrics | None  # None: not English, split only at typed hyphens
+    warnings: tuple[str, ...]
+
+    @property
+    def syllables(self) -> tuple[Syllable, ...]:
+        return self.parsed.syllables if self.parsed is not None else ()
+
+
+def read_lyrics(text: str) -> ParsedLyrics:
+    """``text`` as syllables (module docstring); MelodyStudioError for a syllable no note can carry."""
+    if not text.strip():
+        return ParsedLyrics((), None, ())
+    from melodystudio.lyrics import parse_lyrics
+
+    try:
+        parsed = parse_lyrics(text)
+    except MelodyStudioError as refused:
+        typed = split_typed(text)  # raises itself for what no splitter accepts (a 70-letter "word")
+        return ParsedLyrics(tuple(typed), None, (f"{refused}; split only where hyphens are typed",))
+    return ParsedLyrics(tuple(_with_punctuation(parsed)), parsed, parsed.warnings)
+
+
 def split_lyrics(text: str) -> list[Lyric]:
     """One Lyric per note to be sung, in order; raises MelodyStudioError for an unusable syllable."""
+    return list(read_lyrics(text).lyrics)
+
+
+def _with_punctuation(parsed: Lyrics) -> list[Lyric]:
+    """The notes' lyrics of ``parsed``, with each word's leading and trailing punctuation put back."""
+    from melodystudio.lyrics import note_lyrics
+
+    out = note_lyrics(parsed.syllables)
+    for word in parsed.words:
+        at = word.text.find(word.sung)
+        lead, trail = (word.text[:at], word.text[at + len(word.sung):]) if at >= 0 else ("", "")
+        sung = [i for i in range(word.start, word.stop) if not out[i].melisma]
+        if not sung:
+            continue
+        first, last = sung[0], sung[-1]
+        if lead and len(lead) + len(out[first].text) <= MAX_LYRIC_CHARS:
+            out[first] = replace(out[first], text=lead + out[first].text)
+        if trail and len(trail) + len(out[last].text) <= MAX_LYRIC_CHARS:
+            out[last] = replace(out[last], text=out[last].text + trail)
+    return out
+
+
+def split_typed(text: str) -> list[Lyric]:
+    """One Lyric per word, or per typed syllable, in order (no dictionary)."""
     out: list[Lyric] = []
     for line in text.splitlines():
         out.extend(_split_line(line))
@@ -109,3 +172,35 @@ def preview(syllables: Sequence[Lyric]) -> str:
             parts.append("/")
         parts.append("_" if lyric.melisma else lyric.text + ("-" if lyric.syllabic.continues else ""))
     return " ".join(parts)
+
+
+def syllables_html(parsed: ParsedLyrics) -> str:
+    """The split as rich text: 'Twin·kle / star', primary stress bold, secondary underlined."""
+    if parsed.parsed is None:
+        return html.escape(" ".join("_" if ly.melisma else ly.text for ly in parsed.lyrics))
+    from melodystudio.lyrics import Stress
+
+    words: list[str] = []
+    phrase = 0
+    for word in parsed.parsed.words:
+        if word.phrase != phrase:
+            words.append("/")
+            phrase = word.phrase
+        pieces = []
+        for syllable in parsed.parsed.syllables[word.start:word.stop]:
+            text = "_" if syllable.melisma else html.escape(syllable.text)
+            if not syllable.melisma and syllable.stress == Stress.PRIMARY:
+                text = f"<b>{text}</b>"
+            elif not syllable.melisma and syllable.stress == Stress.SECONDARY:
+                text = f"<u>{text}</u>"
+            pieces.append(text)
+        words.append("·".join(pieces))
+    return " ".join(words)
+
+
+def warm_up_job() -> Job[None]:
+    """Load the pronouncing dictionary (about a second, once) on a worker, so the first split
+    typed or opened does not stall the window."""
+    yield Progress(0.0, "Loading the pronouncing dictionary")
+    read_lyrics("warm")
+    yield Progress(1.0, "Pronouncing dictionary ready")

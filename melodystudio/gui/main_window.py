@@ -2,8 +2,9 @@
 below, song settings on the toolbar, and a status bar (see docs/ui.md).
 
 The window wires controllers together and owns their lifetimes; each controller (files, transport,
-generation, autosave, MIDI input) lives in its own module. ``Services`` carries what tests replace:
-the settings store, the recovery folder, the player, the engine loader and the dialogs.
+generation, lyrics, prompt, harmonize, autosave, MIDI input) lives in its own module. ``Services``
+carries what tests replace: the settings store, the recovery folder, the player, the model loaders
+(melody model, harmonizer, melody library) and the dialogs.
 """
 
 from __future__ import annotations
@@ -22,23 +23,43 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QWidget,
 )
 
 from melodystudio import __version__
-from melodystudio.core import MelodyStudioError
+from melodystudio.core import MelodyStudioError, Song
 from melodystudio.gui import actions
 from melodystudio.gui.autosave import Autosaver, default_recovery_dir, orphaned_recoveries
 from melodystudio.gui.document import Document
 from melodystudio.gui.file_ops import FileController, is_readable
-from melodystudio.gui.generation import EngineLoader, GenerationController, load_engine_job
+from melodystudio.gui.generation import (
+    HARMONIZER,
+    LIBRARY,
+    MELODY,
+    EngineLoader,
+    GenerationController,
+    ModelLoader,
+    load_engine_job,
+)
 from melodystudio.gui.generation_panel import GenerationPanel
+from melodystudio.gui.harmonize import HarmonizeChoice, HarmonizeSection, load_harmonizer_job
+from melodystudio.gui.lyric_assign import warm_up_job
 from melodystudio.gui.lyric_editor import LyricEditor
+from melodystudio.gui.lyrics_generation import LyricsGeneration
 from melodystudio.gui.midi_input import MidiKeyboard
 from melodystudio.gui.piano_roll import PianoRoll
+from melodystudio.gui.prompt_panel import PromptSection, load_retriever_job
 from melodystudio.gui.prompts import Asks, Prompts
 from melodystudio.gui.qt_player import QtPlayer
-from melodystudio.gui.settings import AppSettings, GenerationDefaults, default_store, load_settings, save_settings
+from melodystudio.gui.settings import (
+    AppSettings,
+    GenerationDefaults,
+    HarmonizeDefaults,
+    default_store,
+    load_settings,
+    save_settings,
+)
 from melodystudio.gui.song_settings import SongSettingsBar
 from melodystudio.gui.status import StatusBar
 from melodystudio.gui.transport import Transport
@@ -62,6 +83,9 @@ class Services:
     player: Callable[[AppSettings], QtPlayer | None] = default_player
     engine_loader: Callable[[AppSettings], EngineLoader] = (
         lambda s: (lambda: load_engine_job(s.model_dir, s.provider)))
+    harmonizer_loader: Callable[[AppSettings], ModelLoader] = (
+        lambda s: (lambda: load_harmonizer_job(None, s.provider)))
+    retriever_loader: Callable[[AppSettings], ModelLoader] = lambda s: load_retriever_job
     prompts: Callable[[QWidget], Asks] = Prompts
     start_devices: bool = True  # open audio and MIDI after start-up (tests switch it off)
 
@@ -93,9 +117,22 @@ class MainWindow(QMainWindow):
         self.panel.set_options(self.settings.generation.options())
         self.generation = GenerationController(self.document, self.roll, self.panel, self.runner, self.transport,
                                                self.services.engine_loader(self.settings), self)
+        self.generation.set_loader(HARMONIZER, self.services.harmonizer_loader(self.settings))
+        self.generation.set_loader(LIBRARY, self.services.retriever_loader(self.settings))
         self.lyric_editor = LyricEditor(self.document, self.roll.selected_notes, self)
+        self.lyrics = LyricsGeneration(self.document, self.roll.selected_notes, self.panel, self.generation,
+                                       self.lyric_editor, self)
+        self.prompt = PromptSection(self.document, self.panel, self.generation, self.transport, self.open_song)
+        self.panel.add_request_action(self.prompt.action)
+        self.harmonize = HarmonizeSection(self.document, self.panel, self.generation)
+        h = self.settings.harmonize
+        self.harmonize.set_choice(HarmonizeChoice(h.per, h.rich, h.change_rate, h.keep_chords))
+        self.prompt.prompt_edit.setText(self.settings.last_prompt)
+        self.panel.add_request_action(self.harmonize.action)
+        self.panel.add_section("Prompt", self.prompt)
+        self.panel.add_section("Harmonize", self.harmonize)
         self.lyric_dock = self._dock("Lyrics", self.lyric_editor, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.panel_dock = self._dock("Generate", self.panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.panel_dock = self._dock("Generate", _scrolling(self.panel), Qt.DockWidgetArea.RightDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.resizeDocks([self.lyric_dock], [LYRIC_DOCK_HEIGHT], Qt.Orientation.Vertical)
         self.files = FileController(self.document, self.runner, self.prompts, self.status, self.remember_recent,
@@ -146,6 +183,8 @@ class MainWindow(QMainWindow):
             self.midi.open(self.settings.midi_input)
         else:
             self.status.set_audio("off")
+        handle = self.runner.submit(warm_up_job, name="pronouncing dictionary")
+        handle.finished.connect(self.lyric_editor.update_preview)  # the split of lyrics that arrived meanwhile
         restored = self.offer_recovery()
         if path is not None:
             self.files.open_path(path, ask=not restored)
@@ -168,6 +207,14 @@ class MainWindow(QMainWindow):
         newest.remove()
         self.autosaver.autosave_now()  # from now on this window owns the recovered work
         self.status.message(f"Restored {newest.describe()}; save it to keep it")
+        return True
+
+    def open_song(self, song: Song) -> bool:
+        """Replace the document with ``song`` (a reference melody), asking about unsaved changes."""
+        if not self.files.maybe_save():
+            return False
+        self.document.replace_song(song, None, modified=True)
+        self.status.message(f"Opened {song.title or 'the melody'}; save it to keep it")
         return True
 
     # -- small window services ------------------------------------------------------------------
@@ -225,8 +272,9 @@ class MainWindow(QMainWindow):
         if settings.midi_input != old.midi_input and self.services.start_devices:
             self.midi.open(settings.midi_input)
         if (settings.model_dir, settings.provider) != (old.model_dir, old.provider):
-            self.generation.engine = None  # loaded again, as asked, on the next request
-            self.generation.loader = self.services.engine_loader(settings)
+            # loaded again, as asked, on the next request
+            self.generation.set_loader(MELODY, self.services.engine_loader(settings))
+            self.generation.set_loader(HARMONIZER, self.services.harmonizer_loader(settings))
         if (settings.soundfont, settings.audio_driver) != (old.soundfont, old.audio_driver):
             self.status.message("Audio settings take effect after a restart")
 
@@ -278,6 +326,9 @@ class MainWindow(QMainWindow):
             s.generation = GenerationDefaults.from_options(self.panel.options())
         except MelodyStudioError:
             pass  # options the panel cannot express are not worth keeping
+        h = self.harmonize.choice()
+        s.harmonize = HarmonizeDefaults(h.per, h.rich, h.change_rate, h.keep_chords)
+        s.last_prompt = self.prompt.prompt_edit.text()
         save_settings(s, self.services.store)
 
     def _restore_geometry(self) -> None:
@@ -286,3 +337,15 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(QByteArray.fromHex(s.window_geometry.encode()))
         if s.window_state:
             self.restoreState(QByteArray.fromHex(s.window_state.encode()))
+
+
+def _scrolling(panel: QWidget) -> QScrollArea:
+    """The Generate panel in a scroll area: its sections outgrow a small window."""
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    # as wide as the panel needs (the dock follows), scrolling only vertically
+    area.setMinimumWidth(panel.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width())
+    return area

@@ -63,6 +63,16 @@ CHORD_TEXTURES = (BLOCK, BROKEN)  # "off" is the mute switch in the GUI
 
 
 @dataclass
+class HarmonizeDefaults:
+    """What the Generate panel's Harmonize section starts with."""
+
+    per: str = "half-bar"  # one chord per 'beat', 'half-bar' or 'bar'
+    rich: bool = False
+    change_rate: float = 1.0
+    keep_chords: bool = False
+
+
+@dataclass
 class AppSettings:
     soundfont: str = ""  # a .sf2 path; "" searches the usual places (audio.find_soundfont)
     audio_driver: str = ""  # a FluidSynth driver name; "" tries the platform's drivers in order
@@ -75,6 +85,8 @@ class AppSettings:
     count_in_bars: int = 1  # one of COUNT_IN_CHOICES
     generation: GenerationDefaults = field(default_factory=GenerationDefaults)
     accompaniment: AccompanimentSettings = field(default_factory=AccompanimentSettings)
+    harmonize: HarmonizeDefaults = field(default_factory=HarmonizeDefaults)
+    last_prompt: str = ""
     recent_files: list[str] = field(default_factory=list)
     window_geometry: str = ""  # hex of QMainWindow.saveGeometry()
     window_state: str = ""  # hex of QMainWindow.saveState()
@@ -99,6 +111,8 @@ CHECKS: dict[str, Any] = {
     "recent_files": lambda v: all(isinstance(p, str) for p in v),
     "accompaniment/style": lambda v: v in CHORD_TEXTURES,
     "accompaniment/program": lambda v: 0 <= v <= 127,
+    "harmonize/per": lambda v: v in ("beat", "half-bar", "bar"),
+    "harmonize/change_rate": lambda v: 0.25 <= v <= 4.0,
 }
 
 

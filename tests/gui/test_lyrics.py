@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from melodystudio.core import PPQ, Lyric, MelodyStudioError, Note, Song, Syllabic
-from melodystudio.gui.lyric_assign import assign_lyrics, lyrics_to_text, preview, split_lyrics
+from melodystudio.gui.lyric_assign import assign_lyrics, lyrics_to_text, preview, read_lyrics, split_lyrics
 from melodystudio.gui.main_window import MainWindow
 from tests.conftest import twinkle
 
@@ -93,3 +93,28 @@ def test_too_many_syllables_are_flagged_in_the_preview(window: MainWindow) -> No
 def test_opening_a_song_loads_its_lyrics_into_the_editor(window: MainWindow) -> None:
     window.document.replace_song(twinkle())
     assert window.lyric_editor.text.toPlainText() == "Twin-kle twin-kle lit-tle star\nHow I won_-der"
+
+
+def test_lyrics_the_dictionary_would_split_differently_are_flagged(window: MainWindow) -> None:
+    notes = [Note(0, Q, 60, lyric=Lyric("Ev", Syllabic.BEGIN, phrase_start=True)),
+             Note(Q, Q, 62, lyric=Lyric("ery", Syllabic.END)), Note(2 * Q, Q, 64, lyric=Lyric("heaven"))]
+    window.document.replace_song(Song(notes=notes))  # "ev-ery heaven": 3 notes, the dictionary says 5
+    editor = window.lyric_editor
+    assert editor.text.toPlainText() == "Ev-ery heaven"
+    assert "The song sings 3 syllables, but this text splits into 4" in editor.preview.text()
+    editor.text.setPlainText("Ev-ery heav-en")  # typed as sung: no warning
+    assert "The song sings" not in editor.preview.text()
+    assert "4 syllables for 3 notes" in editor.preview.text()
+
+
+def test_english_words_are_split_by_the_dictionary_and_keep_their_punctuation() -> None:
+    assert shape(split_lyrics("Twinkle, little star!")) == [
+        ("Twin", B, True, False), ("kle,", E, False, False), ("lit", B, False, False), ("tle", E, False, False),
+        ("star!", S, False, False)]
+
+
+def test_text_that_is_not_english_is_split_only_at_hyphens() -> None:
+    parsed = read_lyrics("我爱你 我-爱你")
+    assert parsed.parsed is None and [ly.text for ly in parsed.lyrics] == ["我爱你", "我", "爱你"]
+    assert parsed.warnings[0].startswith("the lyrics do not look like English")
+    assert parsed.warnings[0].endswith("; split only where hyphens are typed")

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolButton
 
 from melodystudio.core import PPQ, KeySignature, Note, Song, edits
 from melodystudio.gui.main_window import MainWindow
@@ -195,3 +196,14 @@ def test_new_song_after_discarding(window: MainWindow, prompts: ScriptedPrompts)
     window.document.replace_song(twinkle(), modified=True)
     assert window.files.new_song()
     assert window.document.song == Song() and prompts.asked == ["unsaved Twinkle"]
+
+
+def test_lyrics_prompt_and_harmonize_sit_beside_inpaint_and_in_the_generate_menu(window: MainWindow) -> None:
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Generate")
+    texts = [a.text() for a in menu.actions()]
+    assert texts[:6] == ["Inpaint selection", "Continue", "Melody from lyrics", "Regenerate phrase",
+                         "Melody from prompt", "Harmonize"]
+    buttons = [b.text() for b in window.panel.findChildren(QToolButton)]
+    assert {"Inpaint selection", "Continue", "Lyrics", "Prompt", "Harmonize"} <= set(buttons)
+    assert [a.shortcut().toString() for a in (window.lyrics.generate_action, window.harmonize.action)] == [
+        "Ctrl+Shift+L", "Ctrl+Shift+H"]
