@@ -2,7 +2,9 @@
 
 Bars are 1-based and inclusive on the command line (``--bars 5-8``), 0-based in the engine. Each
 variation is written as the whole song with the bars replaced, to OUT's stem + "-A", "-B", ...
-unless ``--pick`` keeps one (same seed, same variations: the same result).
+unless ``--pick`` keeps one (same seed, same variations: the same result). ``--chords "C G Am F"``
+sets one chord per generated bar (repeating) in place of the song's chords there, which a
+chord-conditioned model then follows; ``--no-chords`` hides the chord track from the model.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from melodystudio.cli.progress import run_with_progress
-from melodystudio.core import PPQ, Song, note_name, parse_note_name
+from melodystudio.core import PPQ, Chord, ChordSymbol, Song, note_name, parse_note_name
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.engine.api import (
     MODELS_ENV,
@@ -69,6 +71,31 @@ def pitch_range(text: str) -> tuple[int, int]:
     return low, high
 
 
+def chord_list(text: str) -> list[ChordSymbol | None]:
+    """'C G Am F' (spaces or commas; N.C. for no chord) -> chord symbols, None for no chord."""
+    names = [t for t in re.split(r"[\s,|]+", text.strip()) if t]
+    if not names:
+        raise argparse.ArgumentTypeError("--chords needs at least one chord, e.g. \"C G Am F\"")
+    try:
+        return [ChordSymbol.parse(n) for n in names]
+    except MelodyStudioError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def with_chords(song: Song, first_bar: int, last_bar: int, chords: list[ChordSymbol | None]) -> Song:
+    """A copy of ``song`` whose chords in bars first_bar..last_bar are ``chords``, one per bar, repeating."""
+    out = song.copy()
+    start, end = out.bar_range_ticks(first_bar, last_bar)
+    placed = []
+    for i, bar in enumerate(range(first_bar, last_bar + 1)):
+        symbol = chords[i % len(chords)]
+        if symbol is not None:
+            b0, b1 = out.bar_range_ticks(bar, bar)
+            placed.append(Chord(b0, b1 - b0, symbol))
+    out.set_chords(placed, start, end)
+    return out
+
+
 def pick(text: str) -> int:
     """'2' or 'B' -> 1 (0-based index of the variation)."""
     t = text.strip().upper()
@@ -103,6 +130,11 @@ def _args_sampling(p: argparse.ArgumentParser) -> None:
                    help="pitch range, e.g. C4-G5 or 60-79")
     p.add_argument("--pick", type=pick, default=None, metavar="N",
                    help="write only variation N (1, 2, ... or A, B, ...)")
+    chords = p.add_mutually_exclusive_group()
+    chords.add_argument("--chords", type=chord_list, default=None, metavar="\"C G Am F\"",
+                        help="one chord per generated bar, repeating; replaces the song's chords there")
+    chords.add_argument("--no-chords", action="store_true",
+                        help="generate without hearing the chord track (a chord-conditioned model)")
 
 
 def _options(args: argparse.Namespace) -> GenerationOptions:
@@ -110,7 +142,16 @@ def _options(args: argparse.Namespace) -> GenerationOptions:
         raise MelodyStudioError(f"--pick {args.pick + 1} asks for a variation beyond the {args.variations} generated")
     return GenerationOptions(variations=args.variations, temperature=args.temperature, top_p=args.top_p,
                              seed=args.seed, key_lock=args.key_lock, pitch_range=args.range,
-                             keep_rhythm=getattr(args, "keep_rhythm", False))
+                             keep_rhythm=getattr(args, "keep_rhythm", False), use_chords=not args.no_chords)
+
+
+def _chorded(song: Song, first: int, last: int, args: argparse.Namespace, engine: MelodyEngine) -> Song:
+    """The song with ``--chords`` placed on the bars to generate (unchanged without the option)."""
+    if args.chords is None:
+        return song
+    if not engine.supports_chords:
+        print("  note: this model does not hear chords; --chords only sets the written chord track", file=sys.stderr)
+    return with_chords(song, first, last, args.chords)
 
 
 def _load(args: argparse.Namespace) -> Song:
@@ -149,6 +190,7 @@ def _run_inpaint(args: argparse.Namespace) -> int:
     options = _options(args)
     engine = _engine(args)
     first, last = args.bars
+    song = _chorded(song, first, last, args, engine)
     variations = run_with_progress(engine.inpaint(song, first, last, options), "generating")
     _write_variations(song, variations, args)
     return 0
@@ -165,6 +207,10 @@ def _run_continue(args: argparse.Namespace) -> int:
     song = _load(args)
     options = _options(args)
     engine = _engine(args)
+    if args.chords is not None:
+        from melodystudio.engine.context import continuation_bars
+
+        song = _chorded(song, *continuation_bars(song, args.bars, engine.limits), args, engine)
     variations = run_with_progress(engine.continuation(song, args.bars, options), "generating")
     _write_variations(song, variations, args)
     return 0

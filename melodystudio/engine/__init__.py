@@ -1,7 +1,8 @@
 """The generation engine: ONNX models on onnxruntime, constrained sampling, cancellable jobs.
 
 ``api`` holds the plain request/result types (no onnxruntime); ``MelodyEngine`` (``melody``) loads
-a model and makes inpaint / continuation / score jobs. It is imported lazily so callers that only
+a model and makes inpaint / continuation / lyrics / score jobs (a conditioned model also hears the
+song's chords and the syllables to set). It is imported lazily so callers that only
 build options do not load onnxruntime.
 """
 

@@ -25,6 +25,7 @@ class GenerationOptions:
     key_lock: bool = False  # only pitches of the song's key at that point
     pitch_range: tuple[int, int] | None = None  # inclusive MIDI pitch bounds
     keep_rhythm: bool = False  # keep the existing onsets and durations, regenerate pitches only
+    use_chords: bool = True  # a chord-conditioned model hears the song's chord track
 
     def __post_init__(self) -> None:
         if not 1 <= self.variations <= 16:

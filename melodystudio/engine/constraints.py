@@ -14,6 +14,11 @@ Enforced while sampling, never by filtering afterwards. For a note, in cascade o
 An END carries the (bar, pos) the model was trained to put there (``glm.end_boundary``); its dur
 and pitch are not used and are fixed at 0. 'Keep rhythm' forces bar, pos and dur of the i-th token
 to the i-th original note of the selection, so only pitches are sampled.
+
+A fixed note count (lyrics: one note per syllable) replaces the kind rule: NOTE until the count is
+reached, then END. Onsets and durations are then also kept where the notes still to come fit after
+them at ``min_ticks`` each (a sixteenth): a greedy count of the open onsets (earliest onset, shortest
+note) says how many more notes fit from any tick, so the count can always be met.
 """
 
 from __future__ import annotations
@@ -40,7 +45,8 @@ class Rules:
     """The constraints of one request; ``allow`` builds the mask function for one decoding step."""
 
     def __init__(self, prompt: Prompt, meters: Sequence[tuple[int, int]], keys: Sequence[KeySignature],
-                 tokenizer: TokenizerConfig, sizes: Sequence[int], options: GenerationOptions, max_notes: int) -> None:
+                 tokenizer: TokenizerConfig, sizes: Sequence[int], options: GenerationOptions, max_notes: int,
+                 note_count: int | None = None, min_ticks: int = 120) -> None:
         self.grid, self.sizes, self.max_notes = tokenizer.grid, tuple(sizes), max_notes
         self.bar_starts = prompt.bar_starts  # (n_bars + 1,) ticks of the window's bar lines
         self.meters = np.array([meter_index(*m) for m in meters], dtype=np.int64)  # METER of each window bar
@@ -52,6 +58,16 @@ class Rules:
         self.onsets = self._onset_table(prompt.last_bar - prompt.first_bar + 1)
         self.forced = self._forced_rhythm(prompt) if options.keep_rhythm else None
         self._scales = self._pitch_masks(options)
+        self.note_count = note_count
+        self.fit = self._fit_table(max(min_ticks, self.grid))  # (n_bars, max_pos) notes that fit from each onset
+        cells = self.onsets >= 0
+        order = np.argsort(self.onsets[cells], kind="stable")
+        self._cell_ticks = self.onsets[cells][order]
+        self._cell_fit = np.append(self.fit[cells][order], 0)  # 0: past the last onset, nothing fits
+        if note_count is not None and self.fits_from(np.array([self.start_tick]))[0] < note_count:
+            bars = f"{prompt.first_bar + 1}-{prompt.last_bar + 1}"
+            raise MelodyStudioError(f"{note_count} notes do not fit in bars {bars} at a sixteenth each: "
+                                    "select more bars or give fewer syllables")
 
     # -- tables built once ---------------------------------------------------------------------
     def _onset_table(self, n_bars: int) -> np.ndarray:
@@ -61,6 +77,27 @@ class Rules:
         onset = starts[:-1, None] + units[None]
         inside = (units[None] < np.diff(starts)[:, None]) & (onset + self.grid <= self.end_tick)
         return np.where(inside, onset, CLOSED)
+
+    def _fit_table(self, min_ticks: int) -> np.ndarray:
+        """(n_bars, max_pos): how many notes of ``min_ticks`` fit from each open onset on, one after
+        another, each at the earliest open onset (0 at closed cells)."""
+        flat = self.onsets.reshape(-1)
+        open_ = np.flatnonzero(flat >= 0)
+        ticks = flat[open_]
+        order = np.argsort(ticks, kind="stable")
+        fit = np.zeros(len(ticks) + 1, dtype=np.int64)
+        for k in order[::-1]:  # from the last onset back: fit = 1 + what fits after this note
+            after = ticks[k] + min_ticks
+            if after <= self.end_tick:
+                nxt = np.searchsorted(ticks[order], after, side="left")
+                fit[k] = 1 + (fit[order[nxt]] if nxt < len(order) else 0)
+        out = np.zeros(flat.shape, dtype=np.int64)
+        out[open_] = fit[:-1]
+        return out.reshape(self.onsets.shape)
+
+    def fits_from(self, ticks: np.ndarray) -> np.ndarray:
+        """(...) notes that still fit from a cursor at each tick (same shape as ``ticks``)."""
+        return self._cell_fit[np.searchsorted(self._cell_ticks, ticks, side="left")]
 
     def _forced_rhythm(self, prompt: Prompt) -> np.ndarray:
         """(n, 3) window bar, pos, dur of each original note, durations cut at the selection's end."""
@@ -126,6 +163,8 @@ class Rules:
         """(B,) True where another note may come: room left and the model's blank not full."""
         if self.forced is not None:
             return count < len(self.forced)
+        if self.note_count is not None:
+            return count < self.note_count
         return (self.onsets[None] >= cursor[:, None, None]).any(axis=(1, 2)) & (count < self.max_notes)
 
     # -- the masks ----------------------------------------------------------------------------
@@ -135,13 +174,18 @@ class Rules:
         open_ = self.onsets[None] >= cursor[:, None, None]  # (B, n_bars, max_pos)
         note_ok = self.note_allowed(cursor, count)
         forced = None if self.forced is None else self.forced[np.minimum(count, len(self.forced) - 1)]
+        later = None  # notes that must still fit after this one (fixed note count)
+        if self.note_count is not None:
+            later = np.maximum(self.note_count - count - 1, 0)
+            open_ &= self.fit[None] >= (later + 1)[:, None, None]
 
         def mask(stage: int, chosen: np.ndarray) -> np.ndarray:
             rows = len(cursor)
             m = np.zeros((rows, self.sizes[stage]), dtype=bool)
             if stage == KIND_S:
                 m[:, NOTE] = note_ok
-                m[:, END] = True if forced is None else ~note_ok  # keep rhythm: END only after the last note
+                # keep rhythm and a fixed count: END only after the last note
+                m[:, END] = ~note_ok if forced is not None or later is not None else True
                 return m
             end = chosen[:, KIND_S] == END
             if forced is not None and stage in (BAR_S, POS_S, DUR_S):
@@ -154,6 +198,9 @@ class Rules:
                 room = (self.end_tick - self.onset_ticks(chosen[:, BAR_S], chosen[:, POS_S])) // self.grid
                 units = np.arange(self.sizes[DUR_S])
                 m[:] = (units[None] >= 1) & (units[None] <= room[:, None])
+                if later is not None:  # the notes still to come must fit after this one ends
+                    ends = self.onset_ticks(chosen[:, BAR_S], chosen[:, POS_S])[:, None] + units[None] * self.grid
+                    m &= self.fits_from(ends) >= later[:, None]
             else:
                 m[:] = self.pitch_mask(self.onset_ticks(chosen[:, BAR_S], chosen[:, POS_S]))
             fixed = {BAR_S: self.end_bar, POS_S: self.end_pos}.get(stage, 0)

@@ -14,6 +14,7 @@ import numpy as np
 from melodystudio.core.progress import Job, Progress
 from melodystudio.engine.constraints import BAR_S, DUR_S, KIND_S, POS_S, Rules
 from melodystudio.engine.context import Prompt
+from melodystudio.engine.request_conditions import RequestConditions
 from melodystudio.engine.runtime import Decoder
 from melodystudio.engine.sampling import sample_token, teacher_forced_nll
 from melodystudio.tokens.compound import END, KIND, START
@@ -41,8 +42,10 @@ def _part_a_positions(prompt: Prompt) -> tuple[np.ndarray, np.ndarray]:
 
 
 def generate(decoder: Decoder, heads: CascadeHeads, prompt: Prompt, rules: Rules,
-             rngs: Sequence[np.random.Generator], temperature: float, top_p: float) -> Job[list[Sampled]]:
-    """Sample one blank per generator in ``rngs``, all rows in one batch; finished rows leave it."""
+             rngs: Sequence[np.random.Generator], temperature: float, top_p: float,
+             conds: RequestConditions | None = None) -> Job[list[Sampled]]:
+    """Sample one blank per generator in ``rngs``, all rows in one batch; finished rows leave it.
+    ``conds``: the request's chords / syllables for a conditioned model (None: nothing known)."""
     rows = len(rngs)
     results = [Sampled([]) for _ in range(rows)]
     active = np.arange(rows)  # original row of each batch row still decoding
@@ -50,18 +53,26 @@ def generate(decoder: Decoder, heads: CascadeHeads, prompt: Prompt, rules: Rules
     count = np.zeros(rows, dtype=np.int64)
     span = max(prompt.end_tick - prompt.start_tick, 1)
     feed = np.repeat(prompt.start[None], rows, axis=0)
+    feed_ticks = np.full(rows, prompt.start_tick, dtype=np.int64)  # onset of each active row's input
+    chord_at = None if conds is None or conds.chords is None else \
+        (lambda chosen: conds.chord_at(rules.onset_ticks(chosen[:, BAR_S], chosen[:, POS_S])))
     step = 0
     try:
-        decoder.start(prompt.part_a, *_part_a_positions(prompt), batch=rows)
+        # an unconditioned request keeps the plain call (decoders that know no conditions still work)
+        extra = {"cond": conds.part_a} if conds is not None else {}
+        decoder.start(prompt.part_a, *_part_a_positions(prompt), batch=rows, **extra)
         while active.size:
             step += 1
-            h = decoder.step(feed, np.full(active.size, prompt.mask_index), np.full(active.size, step))
+            cond = (conds.step(feed_ticks, count[active]),) if conds is not None else ()
+            h = decoder.step(feed, np.full(active.size, prompt.mask_index), np.full(active.size, step), *cond)
             allow = rules.allow(cursor[active], count[active])
-            chosen, nll = sample_token(heads, h, allow, [rngs[int(i)] for i in active], temperature, top_p)
+            chosen, nll = sample_token(heads, h, allow, [rngs[int(i)] for i in active], temperature, top_p,
+                                       chord_at)
             ended = chosen[:, KIND_S] == END
             _record(results, active, chosen, nll, ended)
             notes = ~ended
             ticks = rules.onset_ticks(chosen[notes, BAR_S], chosen[notes, POS_S])
+            feed_ticks = ticks
             cursor[active[notes]] = ticks + chosen[notes, DUR_S] * rules.grid
             count[active[notes]] += 1
             if ended.any():

@@ -1,10 +1,14 @@
-"""The melody engine: inpaint bars, continue a tune, score a tune, with the exported MelodyGLM.
+"""The melody engine: inpaint bars, continue a tune, set syllables, score a tune, with the exported MelodyGLM.
 
     engine = MelodyEngine.load()                      # models/melody, CUDA when available
     job = engine.inpaint(song, 4, 7, GenerationOptions(variations=4, seed=7))
     variations = run_to_end(job)                      # or drive it from a worker, close() to cancel
     chosen = variations[0]                            # engine.provider says "CPU" or "CUDA"
     song.replace_bars(chosen.first_bar, chosen.last_bar, chosen.notes)
+    job = engine.lyrics(song, 0, 3, syllables)        # one note per syllable, each carrying its Lyric
+
+A conditioned model (``supports_chords`` / ``supports_lyrics``) hears the song's chord track in
+every request (unless ``GenerationOptions.use_chords`` is off) and the syllables of a lyrics request.
 
 A request is checked when the job is made (bad bars, impossible pitch range, missing key: a
 MelodyStudioError right away); the returned generator then encodes the window's part A once,
@@ -17,13 +21,14 @@ from __future__ import annotations
 import os
 import secrets
 import zipfile
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
 
-from melodystudio.core import Note, Song
+from melodystudio.core import Lyric, Note, Song
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.core.progress import Job
 from melodystudio.engine import context
@@ -32,12 +37,22 @@ from melodystudio.engine.constraints import BAR_S, DUR_S, PITCH_S, POS_S, Rules
 from melodystudio.engine.context import Limits, Prompt
 from melodystudio.engine.decode import Sampled, generate, score_tokens
 from melodystudio.engine.model_files import FIX_HINT, ModelFiles, locate_model, shown
+from melodystudio.engine.request_conditions import (
+    RequestConditions,
+    chord_track,
+    part_a_conditions,
+    syllable_lyrics,
+    syllable_rows,
+)
 from melodystudio.engine.runtime import Decoder, make_session, provider_label, resolve_provider
+from melodystudio.lyrics.syllables import Syllable
 from melodystudio.tokens import CompoundTokenizer, glm
+from melodystudio.tokens.compound import BAR, POS
 from melodystudio.tokens.heads import CASCADE, CascadeHeads
 
 BITS_PER_NAT = 1 / np.log(2)
 GRAPH_INPUTS = {"encode": ["tokens", "pos1", "pos2"], "step": ["tokens", "pos1", "pos2", "past"]}
+MIN_SYLLABLE_UNITS = 3  # grid units each syllable still to come is kept room for: a sixteenth
 
 
 class MelodyEngine:
@@ -65,7 +80,7 @@ class MelodyEngine:
             raise MelodyStudioError("the CUDA provider could not start (are the CUDA 13 and cuDNN 9 libraries "
                                     "installed?); use provider 'cpu' or 'auto'")
         for name, session in (("encode", encode), ("step", step)):
-            if [i.name for i in session.get_inputs()] != GRAPH_INPUTS[name]:
+            if [i.name for i in session.get_inputs()] != GRAPH_INPUTS[name] + (["cond"] if files.conditioned else []):
                 raise MelodyStudioError(f"model file {shown(getattr(files, name))} is not a MelodyStudio {name} "
                                         f"graph (unexpected inputs); {FIX_HINT}")
         return MelodyEngine(files, encode, step, _load_heads(files))
@@ -73,6 +88,16 @@ class MelodyEngine:
     @property
     def model_dir(self) -> Path:
         return self.files.directory
+
+    @property
+    def supports_chords(self) -> bool:
+        """The model hears the song's chord track (a conditioned model)."""
+        return self.files.conditioned
+
+    @property
+    def supports_lyrics(self) -> bool:
+        """The model sets syllables with their stress and word / phrase alignment (a conditioned model)."""
+        return self.files.conditioned
 
     @property
     def threads(self) -> int:
@@ -94,6 +119,23 @@ class MelodyEngine:
         prompt = context.continuation_prompt(song, n_bars, self.tokenizer, self.limits)
         return self._variations(song, prompt, options or GenerationOptions())
 
+    def lyrics(self, song: Song, first_bar: int, last_bar: int, syllables: Sequence[Syllable],
+               options: GenerationOptions | None = None, use_lyrics: bool = True) -> Job[list[Variation]]:
+        """Set ``syllables`` to new notes in song bars first_bar..last_bar (0-based, inclusive): exactly
+        one note per syllable, each carrying its Lyric. ``use_lyrics`` False hides the syllables from
+        the model (the same count rule: a baseline, and what an unconditioned model does)."""
+        options = options or GenerationOptions()
+        if not syllables:
+            raise MelodyStudioError("there are no syllables to set")
+        if options.keep_rhythm:
+            raise MelodyStudioError("keep rhythm cannot set syllables: the number of notes is the number of syllables")
+        if len(syllables) > self.limits.max_notes:
+            raise MelodyStudioError(f"{len(syllables)} syllables are more than the model can set at once "
+                                    f"({self.limits.max_notes}); set the lyric a few lines at a time")
+        prompt = context.inpaint_prompt(song, first_bar, last_bar, self.tokenizer, self.limits)
+        rows = syllable_rows(syllables) if use_lyrics and self.supports_lyrics else None
+        return self._variations(song, prompt, options, syllables, rows)
+
     def score(self, song: Song) -> Job[ScoreResult]:
         """Surprisal of every note, computed left to right: each window's part A is BOS + one MASK
         covering the whole window and part B is the notes, so each note is conditioned on all the
@@ -109,26 +151,44 @@ class MelodyEngine:
         """A fresh KV cache over the loaded sessions (one per job; jobs may run side by side)."""
         return Decoder.for_sessions(self._encode, self._step)
 
-    def _variations(self, song: Song, prompt: Prompt, options: GenerationOptions) -> Job[list[Variation]]:
+    def _variations(self, song: Song, prompt: Prompt, options: GenerationOptions,
+                    syllables: Sequence[Syllable] | None = None,
+                    lyric_rows: np.ndarray | None = None) -> Job[list[Variation]]:
         tl = song.timeline
         meters = [(ts.numerator, ts.denominator) for ts in
                   (tl.signature_at_bar(prompt.window_bar + b) for b in range(len(prompt.bar_starts) - 1))]
         rules = Rules(prompt, meters, song.keys, self.files.tokenizer, self.heads.sizes, options,
-                      self.limits.max_notes)
+                      self.limits.max_notes, None if syllables is None else len(syllables),
+                      MIN_SYLLABLE_UNITS * self.files.tokenizer.grid)
         seed = options.seed if options.seed is not None else secrets.randbits(31)
         rngs = [np.random.default_rng(seed + i) for i in range(options.variations)]
-        return self._generate(prompt, rules, rngs, seed, options)
+        conds = self._conditions(song, prompt, options, lyric_rows)
+        lyrics = syllable_lyrics(syllables) if syllables is not None else None
+        return self._generate(prompt, rules, rngs, seed, options, conds, lyrics)
+
+    def _conditions(self, song: Song, prompt: Prompt, options: GenerationOptions,
+                    lyric_rows: np.ndarray | None) -> RequestConditions | None:
+        """The request's conditions for a conditioned model (None for an unconditioned one)."""
+        if not self.files.conditioned:
+            return None
+        chords = chord_track(song, options.use_chords)
+        ticks = prompt.bar_starts[prompt.part_a[:, BAR]] + prompt.part_a[:, POS] * self.files.tokenizer.grid
+        part_a = part_a_conditions(ticks, prompt.mask_index, prompt.start_tick, chords)
+        return RequestConditions(part_a, prompt.start_tick, chords, lyric_rows)
 
     def _generate(self, prompt: Prompt, rules: Rules, rngs: list[np.random.Generator], seed: int,
-                  options: GenerationOptions) -> Job[list[Variation]]:
+                  options: GenerationOptions, conds: RequestConditions | None,
+                  lyrics: list[Lyric] | None) -> Job[list[Variation]]:
         sampled = yield from generate(self.decoder(), self.heads, prompt, rules, rngs, options.temperature,
-                                      options.top_p)
-        return [Variation(self._notes(prompt, rules, s, options.keep_rhythm), prompt.first_bar, prompt.last_bar,
-                          seed + i, s.mean_nll) for i, s in enumerate(sampled)]
+                                      options.top_p, conds)
+        return [Variation(self._notes(prompt, rules, s, options.keep_rhythm, lyrics), prompt.first_bar,
+                          prompt.last_bar, seed + i, s.mean_nll) for i, s in enumerate(sampled)]
 
-    def _notes(self, prompt: Prompt, rules: Rules, sampled: Sampled, keep_rhythm: bool) -> tuple[Note, ...]:
+    def _notes(self, prompt: Prompt, rules: Rules, sampled: Sampled, keep_rhythm: bool,
+               lyrics: list[Lyric] | None = None) -> tuple[Note, ...]:
         """Sampled tokens -> notes in song ticks; 'keep rhythm' keeps each original note (its exact
-        ticks, velocity and lyric) with the new pitch, cut at the selection's end."""
+        ticks, velocity and lyric) with the new pitch, cut at the selection's end; ``lyrics`` go
+        onto the notes one by one."""
         if not sampled.tokens:
             return ()
         tokens = np.stack(sampled.tokens)
@@ -136,8 +196,9 @@ class MelodyEngine:
             return tuple(replace(o, pitch=int(p), duration=min(o.end, prompt.end_tick) - o.onset)
                          for o, p in zip(prompt.originals, tokens[:, PITCH_S]))
         onsets = rules.onset_ticks(tokens[:, BAR_S], tokens[:, POS_S])
-        return tuple(Note(int(t), int(d) * rules.grid, int(p), prompt.velocity)
-                     for t, d, p in zip(onsets, tokens[:, DUR_S], tokens[:, PITCH_S]))
+        sung = lyrics if lyrics is not None else [None] * len(tokens)
+        return tuple(Note(int(t), int(d) * rules.grid, int(p), prompt.velocity, lyric)
+                     for t, d, p, lyric in zip(onsets, tokens[:, DUR_S], tokens[:, PITCH_S], sung))
 
     def _score(self, notes: tuple[Note, ...], windows: list[context.ScoreWindow]) -> Job[ScoreResult]:
         out: list[NoteSurprisal] = []

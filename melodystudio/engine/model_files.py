@@ -19,6 +19,7 @@ from typing import Any
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.engine.api import MODELS_ENV
 from melodystudio.tokens import TOKENIZER_VERSION, TokenizerConfig
+from melodystudio.tokens.conditions import COND_FIELDS, CONDITIONS_VERSION
 
 MODEL_NAME = "melody"
 REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
@@ -47,6 +48,11 @@ class ModelFiles:
     def max_pos2(self) -> int:
         """pos2 values the model knows: START (1) + the notes of one blank must stay below."""
         return int(self.manifest["model_config"]["max_pos2"])
+
+    @property
+    def conditioned(self) -> bool:
+        """True when the graphs take a ``cond`` input (chords and lyric syllables, tokens.conditions)."""
+        return "conditions" in self.manifest
 
 
 def shown(path: Path) -> str:
@@ -114,6 +120,17 @@ def tokenizer_of(manifest: dict[str, Any], directory: Path) -> TokenizerConfig:
                                 f"setting; {FIX_HINT}") from None
 
 
+def check_conditions(manifest: dict[str, Any], directory: Path) -> None:
+    """A conditioned model must use this MelodyStudio's condition columns."""
+    entry = manifest.get("conditions")
+    if entry is None:
+        return
+    if not isinstance(entry, dict) or entry.get("version") != CONDITIONS_VERSION or \
+            tuple(entry.get("fields", ())) != COND_FIELDS:
+        raise MelodyStudioError(f"the model in {shown(directory)} uses condition columns this MelodyStudio does "
+                                f"not know ({entry!r:.80}); update MelodyStudio or re-export the model")
+
+
 def checked_file(directory: Path, name: str, manifest: dict[str, Any]) -> Path:
     """``directory/name`` after checking it exists and matches its manifest checksum."""
     path = directory / name
@@ -132,6 +149,7 @@ def locate_model(path: str | os.PathLike[str] | None = None, int8: bool = False)
     directory = find_model_dir(path)
     manifest = read_manifest(directory)
     tokenizer = tokenizer_of(manifest, directory)
+    check_conditions(manifest, directory)
     suffix = ".int8.onnx" if int8 else ".onnx"
     if int8 and f"step{suffix}" not in manifest["files"]:
         raise MelodyStudioError(f"the model in {shown(directory)} has no int8 graphs (export it with --int8)")

@@ -11,6 +11,9 @@ Graph contract (see ``melodystudio.training.export``)::
     encode  tokens (B, Ta, 7) int64, pos1 (B, Ta), pos2 (B, Ta) -> kv (B, 2L, nh, Ta, hs) float32
     step    tokens (B, 1, 7), pos1 (B, 1), pos2 (B, 1), past (B, 2L, nh, P, hs)
             -> h (B, 1, d), present (B, 2L, nh, P + 1, hs)
+
+A conditioned model's graphs take one more input, ``cond`` (B, Ta, C) / (B, 1, C) int64; the
+decoder feeds zeros (nothing known) when a caller gives none.
 """
 
 from __future__ import annotations
@@ -109,16 +112,26 @@ class Decoder:
         self._encode, self._step = encode, step
         self._device = device  # None: numpy arrays; "cuda" / "cpu": IO binding with OrtValues there
         self._past: np.ndarray | ort.OrtValue | None = None
+        cond = [i for i in step.get_inputs() if i.name == "cond"]
+        self.n_cond = int(cond[0].shape[-1]) if cond else 0  # condition columns the graphs take (0: none)
+
+    def _with_cond(self, feed: dict[str, np.ndarray], cond: np.ndarray | None, shape: tuple[int, ...]) -> None:
+        """Add the ``cond`` input (B, T, C) to a feed when the graphs take one (zeros when not given)."""
+        if self.n_cond:
+            feed["cond"] = np.zeros((*shape, self.n_cond), np.int64) if cond is None else cond.astype(np.int64)
 
     @classmethod
     def for_sessions(cls, encode: ort.InferenceSession, step: ort.InferenceSession) -> Decoder:
         """The decoder for these sessions: the cache on the GPU when they run on CUDA."""
         return cls(encode, step, "cuda" if provider_label(step) == "CUDA" else None)
 
-    def start(self, tokens: np.ndarray, pos1: np.ndarray, pos2: np.ndarray, batch: int) -> None:
-        """Encode part A, tokens (Ta, 7) and pos1/pos2 (Ta,), and give each of ``batch`` rows a copy."""
+    def start(self, tokens: np.ndarray, pos1: np.ndarray, pos2: np.ndarray, batch: int,
+              cond: np.ndarray | None = None) -> None:
+        """Encode part A, tokens (Ta, 7), pos1/pos2 (Ta,) and conditions (Ta, C) or None, and give
+        each of ``batch`` rows a copy."""
         feed = {"tokens": tokens[None].astype(np.int64), "pos1": pos1[None].astype(np.int64),
                 "pos2": pos2[None].astype(np.int64)}
+        self._with_cond(feed, None if cond is None else cond[None], (1, len(tokens)))
         if self._device is None:
             (kv,) = self._encode.run(["kv"], feed)  # (1, 2L, nh, Ta, hs)
             self._past = np.ascontiguousarray(np.repeat(kv, batch, axis=0))
@@ -131,10 +144,13 @@ class Decoder:
         self._encode.run_with_iobinding(binding)
         self._past = binding.get_outputs()[0]
 
-    def step(self, tokens: np.ndarray, pos1: np.ndarray, pos2: np.ndarray) -> np.ndarray:
-        """tokens (B, 7), pos1 (B,), pos2 (B,) int -> h (B, d) float32; the cache grows by one."""
+    def step(self, tokens: np.ndarray, pos1: np.ndarray, pos2: np.ndarray,
+             cond: np.ndarray | None = None) -> np.ndarray:
+        """tokens (B, 7), pos1 (B,), pos2 (B,) int, conditions (B, C) or None -> h (B, d) float32;
+        the cache grows by one."""
         feed = {"tokens": tokens[:, None].astype(np.int64), "pos1": pos1[:, None].astype(np.int64),
                 "pos2": pos2[:, None].astype(np.int64)}
+        self._with_cond(feed, None if cond is None else cond[:, None], (len(tokens), 1))
         if self._device is None:
             h, self._past = self._step.run(["h", "present"], {**feed, "past": self._past})
             return h[:, 0]

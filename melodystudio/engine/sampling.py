@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from melodystudio.tokens.heads import CASCADE, CascadeHeads, Constraint
+from melodystudio.tokens.heads import CASCADE, PITCH_STAGE, CascadeHeads, ChordLookup, Constraint
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -41,14 +41,17 @@ def nucleus_draw(logits: np.ndarray, uniforms: np.ndarray, temperature: float, t
 
 
 def sample_token(heads: CascadeHeads, h: np.ndarray, allow: Constraint, rngs: Sequence[np.random.Generator],
-                 temperature: float, top_p: float) -> tuple[np.ndarray, np.ndarray]:
+                 temperature: float, top_p: float,
+                 chord_at: ChordLookup | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Draw one token per row of h (B, d): chosen (B, 5) in cascade order and each stage's raw
-    NLL (B, 5) in nats. ``allow(stage, chosen[:, :stage])`` returns a (B, size) mask or None."""
+    NLL (B, 5) in nats. ``allow(stage, chosen[:, :stage])`` returns a (B, size) mask or None;
+    ``chord_at(chosen[:, :PITCH_STAGE])`` the CHORD values the pitch stage sees (chord models)."""
     rows = h.shape[0]
     chosen = np.zeros((rows, len(CASCADE)), dtype=np.int64)
     nll = np.zeros((rows, len(CASCADE)), dtype=np.float64)
     for stage in range(len(CASCADE)):
-        logits = heads.logits(stage, h, chosen).astype(np.float64)
+        chord = chord_at(chosen[:, :stage]) if chord_at is not None and stage == PITCH_STAGE else None
+        logits = heads.logits(stage, h, chosen, chord).astype(np.float64)
         mask = allow(stage, chosen[:, :stage])
         uniforms = np.array([rng.random() for rng in rngs])  # drawn even when unused: rows stay independent
         if mask is not None and (mask.sum(axis=1) == 1).all():  # forced everywhere (END fields, kept rhythm)

@@ -13,6 +13,12 @@ be empty (bars with no notes to fill): its part B is START with target END.
 
 Attention (built by the model from ``a_len``): part A sees all of part A; a part B token sees all
 of part A and the part B tokens at or before it.
+
+Conditions (``conditions.py``, one row per input token): part A notes carry their own; BOS none; a
+MASK the CHORD where its blank begins. A part-B input carries the CHORD at its own onset (START: its
+MASK's) and the lyric columns of the note it predicts (the syllable about to be sung; none before
+the END), plus NOTES_LEFT when the blank has lyrics. ``target_chord`` is the CHORD of each target
+note, which the cascade's pitch stage sees once bar and position are chosen.
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from melodystudio.tokens import conditions
 from melodystudio.tokens.compound import BAR, BOS, END, KEY, KIND, MASK, METER, POS, START, UNKNOWN_KEY
+from melodystudio.tokens.conditions import CHORD, LYRIC_COLUMNS, N_COND, NOTES_LEFT
 from melodystudio.tokens.heads import CASCADE
 
 IGNORE = -100  # target value that takes no loss (cross-entropy ignore_index)
@@ -45,6 +53,8 @@ class Example:
     pos2: np.ndarray  # (T,) int64: 0 in part A, 1.. within a blank (START = 1)
     a_len: int  # tokens in part A
     target: np.ndarray  # (T, 5) int64 in CASCADE order (kind, bar, pos, dur, pitch); IGNORE = no loss
+    cond: np.ndarray  # (T, N_COND) int64 conditions of each input token (0 = unknown)
+    target_chord: np.ndarray  # (T,) int64 CHORD of each target note (0 for END, part A, unknown)
 
 
 @dataclass
@@ -55,6 +65,8 @@ class Batch:
     a_len: np.ndarray  # (B,) int64
     target: np.ndarray  # (B, T, 5) int64, IGNORE in part A and padding
     lengths: np.ndarray  # (B,) int64 tokens before padding
+    cond: np.ndarray  # (B, T, N_COND) int64, 0 in padding
+    target_chord: np.ndarray  # (B, T) int64
 
 
 def n_bars_of(tune: np.ndarray) -> int:
@@ -125,18 +137,65 @@ def _check_spans(tune: np.ndarray, spans: Sequence[Span]) -> None:
         prev = span.stop
 
 
+def blank_chord(cond: np.ndarray, span: Span) -> int:
+    """CHORD of a blank's MASK / START: that of its first note, else of the note after it (training
+    approximates 'the chord where the blank begins'; the engine looks that chord up exactly)."""
+    if len(cond) == 0:
+        return 0
+    return int(cond[min(span.start, len(cond) - 1), CHORD])
+
+
+def part_a_cond(cond: np.ndarray, spans: Sequence[Span], context_lyrics: bool = True) -> np.ndarray:
+    """Conditions (Ta, N_COND) of ``part_a(tune, spans)``: BOS none, notes their own, MASK its chord."""
+    rows, prev = [conditions.empty(1)], 0
+    for span in spans:
+        rows.append(cond[prev:span.start].astype(np.int64))
+        mask = conditions.empty(1)
+        mask[0, CHORD] = blank_chord(cond, span)
+        rows.append(mask)
+        prev = span.stop
+    rows.append(cond[prev:].astype(np.int64))
+    out = np.concatenate(rows)
+    out[:, NOTES_LEFT] = 0
+    if not context_lyrics:
+        out[:, list(LYRIC_COLUMNS)] = 0
+    return out
+
+
+def part_b_cond(cond: np.ndarray, span: Span, lyrics: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Conditions (n + 1, N_COND) of one blank's inputs START + its n notes, and the CHORD (n + 1,)
+    of each input's target (the END's is 0). ``lyrics`` False: no lyric columns."""
+    notes = cond[span.start:span.stop].astype(np.int64)
+    n = len(notes)
+    out = conditions.empty(n + 1)
+    out[0, CHORD] = blank_chord(cond, span)
+    out[1:, CHORD] = notes[:, CHORD]
+    if lyrics and n:
+        lyric = list(LYRIC_COLUMNS)
+        out[:n, lyric] = notes[:, lyric]
+        if (notes[:, conditions.WORD] > 0).any():
+            out[:n, NOTES_LEFT] = np.arange(n, 0, -1)
+    target_chord = np.concatenate([notes[:, CHORD], [0]]).astype(np.int64)
+    return conditions.cap(out), target_chord
+
+
 def end_token(bar: int, pos: int) -> np.ndarray:
     """Target row (5,) of an END in cascade order: only kind, bar and pos take loss."""
     return np.array([END, bar, pos, IGNORE, IGNORE], dtype=np.int64)
 
 
 def build_example(tune: np.ndarray, spans: Sequence[Span], n_bars: int,
-                  rng: np.random.Generator | None = None) -> Example:
-    """Part A + part B for the blanks ``spans`` (sorted by time); ``rng`` shuffles B's blank order."""
+                  rng: np.random.Generator | None = None, cond: np.ndarray | None = None,
+                  context_lyrics: bool = True, blank_lyrics: bool = True) -> Example:
+    """Part A + part B for the blanks ``spans`` (sorted by time); ``rng`` shuffles B's blank order.
+    ``cond`` (N, N_COND) conditions of the tune's notes (None: nothing known); ``context_lyrics`` /
+    ``blank_lyrics`` False leave the lyric columns out of part A / part B."""
+    cond = conditions.empty(len(tune)) if cond is None else cond
     a, mask_at = part_a(tune, spans)
     order = rng.permutation(len(spans)) if rng is not None else np.arange(len(spans))
     inputs, pos1, pos2, target = [a], [np.arange(len(a))], [np.zeros(len(a), np.int64)], []
     target.append(np.full((len(a), len(CASCADE)), IGNORE, dtype=np.int64))
+    conds, chords = [part_a_cond(cond, spans, context_lyrics)], [np.zeros(len(a), np.int64)]
     for i in order:
         span = spans[i]
         notes = tune[span.start:span.stop].astype(np.int64)
@@ -145,8 +204,11 @@ def build_example(tune: np.ndarray, spans: Sequence[Span], n_bars: int,
         pos2.append(np.arange(1, len(notes) + 2, dtype=np.int64))
         end = end_token(*end_boundary(tune, span, n_bars))
         target.append(np.concatenate([notes[:, list(CASCADE)], end[None]]))
+        b_cond, b_chord = part_b_cond(cond, span, blank_lyrics)
+        conds.append(b_cond)
+        chords.append(b_chord)
     return Example(np.concatenate(inputs), np.concatenate(pos1), np.concatenate(pos2), len(a),
-                   np.concatenate(target))
+                   np.concatenate(target), conditions.rebase_ids(np.concatenate(conds)), np.concatenate(chords))
 
 
 def collate(examples: Sequence[Example]) -> Batch:
@@ -155,11 +217,13 @@ def collate(examples: Sequence[Example]) -> Batch:
     batch = Batch(np.zeros((n, t, 7), np.int64), np.zeros((n, t), np.int64), np.zeros((n, t), np.int64),
                   np.array([e.a_len for e in examples], np.int64),
                   np.full((n, t, len(CASCADE)), IGNORE, np.int64),
-                  np.array([len(e.inputs) for e in examples], np.int64))
+                  np.array([len(e.inputs) for e in examples], np.int64),
+                  np.zeros((n, t, N_COND), np.int64), np.zeros((n, t), np.int64))
     for b, e in enumerate(examples):
         k = len(e.inputs)
         batch.inputs[b, :k], batch.pos1[b, :k], batch.pos2[b, :k] = e.inputs, e.pos1, e.pos2
         batch.target[b, :k] = e.target
+        batch.cond[b, :k], batch.target_chord[b, :k] = e.cond, e.target_chord
     return batch
 
 
@@ -233,3 +297,21 @@ def choose_continuation(tune: np.ndarray, n_bars: int, rng: np.random.Generator)
     """Blank from a random bar to the end (bar 0: the whole tune, i.e. free generation)."""
     return [continuation_span(tune, int(rng.integers(0, n_bars)))]
 
+
+
+def choose_lyric_bars(tune: np.ndarray, cond: np.ndarray, rng: np.random.Generator,
+                      max_phrases: int = 3, whole: float = 0.25) -> list[Span]:
+    """'Set these syllables': blank the bars of 1..max_phrases consecutive lyric phrases (every bar
+    holding one of their notes), or with probability ``whole`` the whole window; bar-aligned as the
+    engine's lyrics request is. Without phrase ids the phrases are runs of up to 8 sung notes."""
+    sung = np.flatnonzero(cond[:, conditions.WORD] > 0)
+    if len(sung) == 0 or rng.random() < whole:
+        return [continuation_span(tune, 0)]
+    phrase = cond[sung, conditions.PHRASE]
+    ids = phrase if (phrase > 0).any() else np.arange(len(sung)) // 8
+    starts = np.flatnonzero(np.diff(np.concatenate([[-1], ids])) != 0)  # first sung index of each phrase
+    first = int(rng.integers(len(starts)))
+    last = min(first + int(rng.integers(1, max_phrases + 1)), len(starts)) - 1
+    stop = int(starts[last + 1]) if last + 1 < len(starts) else len(sung)
+    bars = tune[sung[int(starts[first]):stop], BAR]
+    return [bar_range_span(tune, int(bars.min()), int(bars.max()))]

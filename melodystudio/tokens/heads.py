@@ -5,10 +5,14 @@ pitch) so the engine can constrain each attribute given the ones already chosen 
 pitch; a note must start inside the blank). The head for stage k is a small MLP::
 
     x_k = h + sum_{j<k} E_j[value_j]          # (B, d): h plus embeddings of earlier attributes
+    x_pitch += C[chord]                       # chord-conditioned models: the CHORD at the note's onset
     logits_k = W2 @ gelu_tanh(W1 @ x_k + b1) + b2   # (B, size_k)
+    logits_pitch += P[chord]                  # and its chord-tone prior (CHORD values, 128)
 
 The weights come from ``melodystudio.training.export`` as an .npz (names below); training checks
-this implementation against torch. numpy only: the engine runs this next to onnxruntime.
+this implementation against torch. numpy only: the engine runs this next to onnxruntime. Version 2
+added the optional ``emb.pitch_chord`` (C) and ``bias.pitch_chord`` (P); version 1 files (no chords)
+still load.
 """
 
 from __future__ import annotations
@@ -22,13 +26,18 @@ import numpy as np
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.tokens.compound import BAR, DUR, FIELDS, KIND, PITCH, POS
 
-HEADS_VERSION = 1
+HEADS_VERSION = 2
+READABLE_HEADS_VERSIONS = (1, 2)
 CASCADE = (KIND, BAR, POS, DUR, PITCH)  # token columns, in the order the attributes are sampled
 CASCADE_NAMES = tuple(FIELDS[f] for f in CASCADE)  # ("kind", "bar", "pos", "dur", "pitch")
+
+PITCH_STAGE = CASCADE.index(PITCH)
 
 # allow(stage, chosen) -> bool mask (B, size) of allowed values at this stage, or None for all;
 # chosen (B, stage) holds the values picked at the earlier stages, in cascade order.
 Constraint = Callable[[int, np.ndarray], np.ndarray | None]
+# chord_at(chosen) -> (B,) CHORD condition values at the onsets chosen (B, PITCH_STAGE) (bar, pos ...)
+ChordLookup = Callable[[np.ndarray], np.ndarray]
 
 
 def gelu_tanh(x: np.ndarray) -> np.ndarray:
@@ -49,30 +58,41 @@ class CascadeHeads:
         except KeyError as missing:
             raise MelodyStudioError(f"head weights lack {missing}") from None
         self.sizes = tuple(w.shape[0] for w in self.w2)
+        chord, bias = weights.get("emb.pitch_chord"), weights.get("bias.pitch_chord")
+        self.pitch_chord = None if chord is None else np.asarray(chord, np.float32)  # (chord values, d)
+        self.pitch_bias = None if bias is None else np.asarray(bias, np.float32)  # (chord values, 128)
 
     @staticmethod
     def load(path: str | Path) -> CascadeHeads:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"])) if "meta" in data else {}
-            if meta.get("heads_version") != HEADS_VERSION:
+            if meta.get("heads_version") not in READABLE_HEADS_VERSIONS:
                 raise MelodyStudioError(f"{path}: head weights version {meta.get('heads_version')} "
-                                        f"is not {HEADS_VERSION}")
+                                        f"is not one of {READABLE_HEADS_VERSIONS}")
             return CascadeHeads({k: data[k] for k in data.files if k != "meta"})
 
-    def logits(self, stage: int, h: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-        """h (B, d) float32, chosen (B, >= stage) int earlier attributes -> (B, sizes[stage]) logits."""
+    def logits(self, stage: int, h: np.ndarray, chosen: np.ndarray, chord: np.ndarray | None = None) -> np.ndarray:
+        """h (B, d) float32, chosen (B, >= stage) int earlier attributes -> (B, sizes[stage]) logits;
+        ``chord`` (B,) CHORD values of the notes (used by the pitch stage of a chord model)."""
         x = h.astype(np.float32, copy=True)
         for j in range(stage):
             x += self.emb[j][chosen[:, j]]
+        chorded = stage == PITCH_STAGE and chord is not None
+        if chorded and self.pitch_chord is not None:
+            x += self.pitch_chord[chord]
         hidden = gelu_tanh(x @ self.w1[stage].T + self.b1[stage])
-        return hidden @ self.w2[stage].T + self.b2[stage]
+        logits = hidden @ self.w2[stage].T + self.b2[stage]
+        if chorded and self.pitch_bias is not None:
+            logits += self.pitch_bias[chord]
+        return logits
 
     def sample(self, h: np.ndarray, rng: np.random.Generator, temperature: float = 1.0,
-               allow: Constraint | None = None) -> np.ndarray:
+               allow: Constraint | None = None, chord_at: ChordLookup | None = None) -> np.ndarray:
         """Sample (B, 5) attribute values in cascade order; temperature 0 takes the most likely value."""
         chosen = np.zeros((h.shape[0], len(CASCADE)), dtype=np.int64)
         for stage in range(len(CASCADE)):
-            logits = self.logits(stage, h, chosen).astype(np.float64)
+            chord = chord_at(chosen[:, :stage]) if chord_at is not None and stage == PITCH_STAGE else None
+            logits = self.logits(stage, h, chosen, chord).astype(np.float64)
             mask = allow(stage, chosen[:, :stage]) if allow is not None else None
             if mask is not None:
                 if not mask.any(axis=1).all():

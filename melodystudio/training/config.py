@@ -2,8 +2,9 @@
 
     python -m melodystudio.training.train --config melodystudio/training/configs/tiny.toml
 
-Top-level keys fill ``TrainConfig``; the tables ``[tasks]`` and ``[model]`` fill ``TaskMix`` and
-``ModelSettings``. Unknown keys are errors (a typo must not silently train the wrong model).
+Top-level keys fill ``TrainConfig``; the tables ``[tasks]``, ``[model]`` and ``[conditioning]`` fill
+``TaskMix``, ``ModelSettings`` and ``Conditioning``. Unknown keys are errors (a typo must not silently
+train the wrong model).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class TaskMix:
     long_span: float = 0.2  # ~50% of notes in 1-3 long spans
     inpaint: float = 0.2  # all notes of 1-4 consecutive bars (may be empty)
     continuation: float = 0.2  # everything from a bar to the end
+    lyrics: float = 0.0  # the bars of 1-3 lyric phrases (or the window) with every syllable given; inpaint
+    # where a tune has no lyrics
 
     def weights(self) -> dict[str, float]:
         return asdict(self)
@@ -39,9 +42,29 @@ class ModelSettings:
     mlp_ratio: int = 4
     max_pos1: int = 320  # must exceed max_notes + 1 (BOS, and a MASK for an empty blank)
     max_pos2: int = 320  # must exceed max_notes (START + the longest blank)
+    conditions: bool = False  # chord and lyric condition embeddings (tokens/conditions.py)
 
     def glm_config(self, tokenizer: TokenizerConfig) -> GLMConfig:
         return GLMConfig.from_tokenizer(tokenizer, **asdict(self))
+
+
+@dataclass
+class Conditioning:
+    """The conditioned tune set (chords, lyrics) mixed into training, and condition dropout."""
+
+    data: str = ""  # tune set with 'cond' (python -m melodystudio.corpus.conditioned); "" = none
+    share: float = 0.5  # share of training examples drawn from it; the rest come from ``data``
+    pop909: float = 0.4  # relative weights of its sources
+    lyrics_melody: float = 0.4
+    openewld: float = 0.2
+    drop_chords: float = 0.3  # per example: hide the chords
+    drop_lyrics: float = 0.3  # per example outside the lyrics task: hide every lyric column
+    drop_text: float = 0.2  # per example: hide the syllable text only
+    drop_context_lyrics: float = 0.5  # lyrics task: hide the lyrics of part A (the context)
+    lr_scale: float = 1.0  # learning rate of the condition weights (they start at zero) / the model's
+
+    def source_weights(self) -> dict[str, float]:
+        return {"pop909": self.pop909, "lyrics_melody": self.lyrics_melody, "openewld": self.openewld}
 
 
 @dataclass
@@ -66,8 +89,12 @@ class TrainConfig:
     transpose: bool = True  # random shift of -5..+6 semitones per example (KEY follows)
     max_notes: int = 256  # notes per training window (whole bars)
     num_workers: int = 0  # data-loader processes building examples (0 = in the training process)
+    threads: int = 0  # torch intra-op threads (0 = torch's default); 1 on a shared 2-core machine, where a
+    # second thread spinning against other jobs made a CPU step 3.9x slower (1.7 s vs 6.6 s, batch 32)
+    init_from: str = ""  # checkpoint to fine-tune from (same sizes; condition embeddings may be new)
     tasks: TaskMix = field(default_factory=TaskMix)
     model: ModelSettings = field(default_factory=ModelSettings)
+    conditioning: Conditioning = field(default_factory=Conditioning)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,6 +108,8 @@ class TrainConfig:
             raise ValueError(f"d_model {m.d_model} is not a multiple of n_heads {m.n_heads}")
         if self.steps < 1 or self.batch_size < 1:
             raise ValueError("steps and batch_size must be positive")
+        if self.conditioning.data and not m.conditions:
+            raise ValueError("[conditioning] data needs a model with conditions ([model] conditions = true)")
 
 
 def _build(cls: type, data: dict[str, Any], where: str) -> Any:
@@ -95,7 +124,9 @@ def config_from_dict(data: dict[str, Any], where: str = "config") -> TrainConfig
     data = dict(data)
     tasks = _build(TaskMix, data.pop("tasks", {}), f"{where} [tasks]")
     model = _build(ModelSettings, data.pop("model", {}), f"{where} [model]")
-    cfg: TrainConfig = _build(TrainConfig, {**data, "tasks": tasks, "model": model}, where)
+    conditioning = _build(Conditioning, data.pop("conditioning", {}), f"{where} [conditioning]")
+    cfg: TrainConfig = _build(TrainConfig, {**data, "tasks": tasks, "model": model, "conditioning": conditioning},
+                              where)
     cfg.check()
     return cfg
 

@@ -6,9 +6,13 @@ A tune set is an .npz with::
     offsets  (n + 1,) int64 tune i is tokens[offsets[i]:offsets[i + 1]]
     train, valid[, test]    int64 tune indices of each split
     tokenizer (optional)    0-d str: JSON of ``TokenizerConfig.to_dict()`` the tokens were made with
+    cond (optional)         (M, N_COND) int16 conditions of every note (``tokens.conditions``)
+    tune_source, sources (optional)  (n,) int source of each tune; 0-d str JSON list of source names
 
 Examples are drawn per step: a random tune of the split (this rank's shard under DDP), a random
 window of it, a random transposition, a task from the mix, its blanks, then ``glm.build_example``.
+Conditioned tunes then lose some condition columns at random (``CondDropout``), so the model
+learns to work with any subset of conditions, none included.
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from melodystudio.tokens import TokenizerConfig, glm
+from melodystudio.tokens import TokenizerConfig, conditions, glm
 from melodystudio.tokens.compound import BAR, KEY, PITCH, UNKNOWN_KEY
+from melodystudio.tokens.conditions import CHORD, LYRIC_COLUMNS, N_COND, TEXT
 from melodystudio.training.lexicon import Lexicon
 
-TASKS = ("ngram", "long_span", "inpaint", "continuation")
+TASKS = ("ngram", "long_span", "inpaint", "continuation", "lyrics")  # lyrics: falls back to inpaint
 SPLITS = ("train", "valid", "test")  # other arrays in the file (e.g. the corpus cache's per-tune data) are not splits
 
 
@@ -35,15 +40,22 @@ class TuneSet:
     offsets: np.ndarray  # (n + 1,) int64
     splits: dict[str, np.ndarray] = field(default_factory=dict)  # name -> tune indices
     tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
+    cond: np.ndarray | None = None  # (M, N_COND) int64, or None: nothing known
+    tune_source: np.ndarray | None = None  # (n,) int64 index into ``sources``
+    sources: tuple[str, ...] = ()
 
     @staticmethod
     def from_tunes(tunes: Sequence[np.ndarray], splits: dict[str, np.ndarray],
-                   tokenizer: TokenizerConfig | None = None) -> TuneSet:
+                   tokenizer: TokenizerConfig | None = None, conds: Sequence[np.ndarray] | None = None,
+                   tune_source: np.ndarray | None = None, sources: Sequence[str] = ()) -> TuneSet:
         lengths = [len(t) for t in tunes]
         tokens = np.concatenate([np.asarray(t, np.int32).reshape(-1, 7) for t in tunes]) if tunes else \
             np.zeros((0, 7), np.int32)
         offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        return TuneSet(tokens, offsets, splits, tokenizer or TokenizerConfig())
+        cond = None if conds is None else \
+            np.concatenate([np.asarray(c, np.int64).reshape(-1, N_COND) for c in conds]) if conds else \
+            np.zeros((0, N_COND), np.int64)
+        return TuneSet(tokens, offsets, splits, tokenizer or TokenizerConfig(), cond, tune_source, tuple(sources))
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -51,12 +63,31 @@ class TuneSet:
     def tune(self, i: int) -> np.ndarray:
         return self.tokens[self.offsets[i]:self.offsets[i + 1]]
 
+    def tune_cond(self, i: int) -> np.ndarray:
+        """(n, N_COND) conditions of tune i (zeros when the set has none)."""
+        if self.cond is None:
+            return conditions.empty(int(self.offsets[i + 1] - self.offsets[i]))
+        return self.cond[self.offsets[i]:self.offsets[i + 1]].astype(np.int64)
+
     def split(self, name: str) -> list[np.ndarray]:
         return [self.tune(int(i)) for i in self.splits[name]]
+
+    def indices(self, split: str, source: str | None = None) -> np.ndarray:
+        """Tunes of a split, only those of ``source`` when given."""
+        idx = self.splits[split]
+        if source is None:
+            return idx
+        if self.tune_source is None or source not in self.sources:
+            return idx[:0]
+        return idx[self.tune_source[idx] == self.sources.index(source)]
 
     def save(self, path: str | Path) -> None:
         arrays: dict[str, Any] = {"tokens": self.tokens, "offsets": self.offsets, **self.splits,
                                   "tokenizer": np.array(json.dumps(self.tokenizer.to_dict()))}
+        if self.cond is not None:
+            arrays["cond"] = self.cond.astype(np.int16)
+        if self.tune_source is not None:
+            arrays |= {"tune_source": self.tune_source, "sources": np.array(json.dumps(list(self.sources)))}
         np.savez_compressed(path, **arrays)
 
     @staticmethod
@@ -68,7 +99,11 @@ class TuneSet:
             splits = {k: data[k].astype(np.int64) for k in SPLITS if k in data.files}
             tok = TokenizerConfig.from_dict(json.loads(str(data["tokenizer"]))) if "tokenizer" in data.files \
                 else TokenizerConfig()
-            return TuneSet(data["tokens"].astype(np.int32), data["offsets"].astype(np.int64), splits, tok)
+            cond = data["cond"].astype(np.int64) if "cond" in data.files else None
+            source = data["tune_source"].astype(np.int64) if "tune_source" in data.files else None
+            names = tuple(json.loads(str(data["sources"]))) if "sources" in data.files else ()
+            return TuneSet(data["tokens"].astype(np.int32), data["offsets"].astype(np.int64), splits, tok,
+                           cond, source, names)
 
 
 def crop_window(tune: np.ndarray, rng: np.random.Generator, max_bars: int,
@@ -110,16 +145,36 @@ def random_transpose(tune: np.ndarray, rng: np.random.Generator, low: int = -5, 
 
 
 def choose_spans(task: str, tune: np.ndarray, n_bars: int, rng: np.random.Generator,
-                 matches: Sequence[tuple[int, int]]) -> list[glm.Span]:
+                 matches: Sequence[tuple[int, int]], cond: np.ndarray | None = None) -> list[glm.Span]:
+    if task == "lyrics" and cond is not None and conditions.has_lyrics(cond):
+        return glm.choose_lyric_bars(tune, cond, rng)
+    if task in ("inpaint", "lyrics"):
+        return glm.choose_bar_inpaint(tune, n_bars, rng)
     if task == "ngram":
         return glm.choose_ngram_spans(tune, matches, rng)
     if task == "long_span":
         return glm.choose_long_spans(tune, rng)
-    if task == "inpaint":
-        return glm.choose_bar_inpaint(tune, n_bars, rng)
     if task == "continuation":
         return glm.choose_continuation(tune, n_bars, rng)
     raise ValueError(f"unknown task {task!r}; tasks are {TASKS}")
+
+
+@dataclass(frozen=True)
+class CondDropout:
+    """Probabilities, per example, of hiding condition columns from the model."""
+
+    chords: float = 0.0  # CHORD everywhere (and at the pitch stage)
+    lyrics: float = 0.0  # every lyric column (not in the lyrics task: it is about them)
+    text: float = 0.0  # TEXT only (stress and alignment kept)
+    context_lyrics: float = 0.0  # lyrics task: part A's lyric columns (a request with an unsung context)
+
+    def apply(self, cond: np.ndarray, task: str, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+        """(conditions with the dropped columns zeroed, whether part A keeps its lyrics)."""
+        dropped = [c for c, p in ((CHORD, self.chords), (TEXT, self.text)) if rng.random() < p]
+        if task != "lyrics" and rng.random() < self.lyrics:
+            dropped += LYRIC_COLUMNS
+        context_lyrics = not (task == "lyrics" and rng.random() < self.context_lyrics)
+        return (conditions.drop(cond, dropped) if dropped else cond), context_lyrics
 
 
 @dataclass
@@ -132,10 +187,15 @@ class ExampleSampler:
     max_bars: int  # window bars; keep below the tokenizer's max_bars so the END bar fits
     max_notes: int
     transpose: bool = True
+    conds: list[np.ndarray] | None = None  # (n, N_COND) per tune, or None: unconditioned tunes
+    dropout: CondDropout = field(default_factory=CondDropout)
     _matches: dict[int, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self.tunes = [t for t in self.tunes if len(t) >= 2]
+        keep = [i for i, t in enumerate(self.tunes) if len(t) >= 2]
+        self.tunes = [self.tunes[i] for i in keep]
+        if self.conds is not None:
+            self.conds = [self.conds[i] for i in keep]
         if not self.tunes:
             raise ValueError("no tune with at least two notes to train on")
         w = np.array([self.task_weights.get(t, 0.0) for t in TASKS], np.float64)
@@ -149,18 +209,49 @@ class ExampleSampler:
             self._matches[i] = self.lexicon.find(self.tunes[i]) if self.lexicon else []
         return self._matches[i]
 
-    def example(self, rng: np.random.Generator) -> glm.Example:
+    def example(self, rng: np.random.Generator, task: str | None = None) -> glm.Example:
+        """One example; ``task`` None draws it from the mix."""
         i = int(rng.integers(len(self.tunes)))
         full = self.tunes[i]
         tune, offset = crop_window(full, rng, self.max_bars, self.max_notes)
-        matches = [(s - offset, e - offset) for s, e in self.matches(i) if offset <= s and e - offset <= len(tune)]
+        cond = self.conds[i][offset:offset + len(tune)] if self.conds is not None else None
+        task = task or TASKS[int(rng.choice(len(TASKS), p=self._p))]
+        matches = [] if task != "ngram" else \
+            [(s - offset, e - offset) for s, e in self.matches(i) if offset <= s and e - offset <= len(tune)]
         if self.transpose:
-            tune = random_transpose(tune, rng)
-        task = TASKS[int(rng.choice(len(TASKS), p=self._p))]
+            moved = random_transpose(tune, rng)
+            if cond is not None and len(tune):
+                cond = conditions.transpose_chords(cond, int(moved[0, PITCH] - tune[0, PITCH]))
+            tune = moved
         n_bars = glm.n_bars_of(tune)
-        spans = choose_spans(task, tune, n_bars, rng, matches)
-        return glm.build_example(tune, spans, n_bars, rng if task in ("ngram", "long_span") else None)
+        spans = choose_spans(task, tune, n_bars, rng, matches, cond)
+        context_lyrics = True
+        if cond is not None:
+            cond, context_lyrics = self.dropout.apply(cond, task, rng)
+        return glm.build_example(tune, spans, n_bars, rng if task in ("ngram", "long_span") else None, cond,
+                                 context_lyrics)
 
-    def batch(self, rng: np.random.Generator, size: int) -> glm.Batch:
-        return glm.collate([self.example(rng) for _ in range(size)])
+    def batch(self, rng: np.random.Generator, size: int, task: str | None = None) -> glm.Batch:
+        return glm.collate([self.example(rng, task) for _ in range(size)])
+
+
+@dataclass
+class MixtureSampler:
+    """Examples from several samplers (e.g. plain folk tunes and conditioned pop / lyric songs),
+    each drawn with its weight."""
+
+    samplers: list[ExampleSampler]
+    weights: list[float]
+
+    def __post_init__(self) -> None:
+        w = np.array(self.weights, np.float64)
+        if len(w) != len(self.samplers) or not len(w) or w.sum() <= 0 or (w < 0).any():
+            raise ValueError("a mixture needs one non-negative weight per sampler, not all zero")
+        self._p = w / w.sum()
+
+    def example(self, rng: np.random.Generator, task: str | None = None) -> glm.Example:
+        return self.samplers[int(rng.choice(len(self.samplers), p=self._p))].example(rng, task)
+
+    def batch(self, rng: np.random.Generator, size: int, task: str | None = None) -> glm.Batch:
+        return glm.collate([self.example(rng, task) for _ in range(size)])
 

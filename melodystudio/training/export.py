@@ -6,6 +6,10 @@
     heads.npz    cascade head weights for ``melodystudio.tokens.heads.CascadeHeads``
     manifest.json  model + tokenizer config, cache layout, training summary, versions, sha256
 
+A conditioned model (``GLMConfig.cond_sizes``) has one more input, last in both graphs:
+``cond`` (B, Ta, C) / (B, 1, C) int64 (``tokens.conditions``); its manifest has a 'conditions' entry
+and heads.npz an ``emb.pitch_chord`` array.
+
 B, Ta and P are dynamic. ``quantize`` adds int8 dynamic-quantised copies (``*.int8.onnx``).
 """
 
@@ -23,6 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from melodystudio.tokens.conditions import COND_FIELDS, CONDITIONS_VERSION
 from melodystudio.tokens.heads import CASCADE_NAMES, HEADS_VERSION
 from melodystudio.training.model import MelodyGLM, load_checkpoint
 
@@ -35,8 +40,9 @@ class EncodeGraph(nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, tokens: torch.Tensor, pos1: torch.Tensor, pos2: torch.Tensor) -> torch.Tensor:
-        return self.model.encode(tokens, pos1, pos2)
+    def forward(self, tokens: torch.Tensor, pos1: torch.Tensor, pos2: torch.Tensor,
+                cond: torch.Tensor | None = None) -> torch.Tensor:
+        return self.model.encode(tokens, pos1, pos2, cond)
 
 
 class StepGraph(nn.Module):
@@ -45,19 +51,26 @@ class StepGraph(nn.Module):
         self.model = model
 
     def forward(self, tokens: torch.Tensor, pos1: torch.Tensor, pos2: torch.Tensor,
-                past: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.model.step(tokens, pos1, pos2, past)
+                past: torch.Tensor, cond: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.model.step(tokens, pos1, pos2, past, cond)
 
 
 def _example_inputs(model: MelodyGLM, batch: int, length: int, past: int | None = None) -> tuple[torch.Tensor, ...]:
-    """Valid dummy inputs: token fields 1 (inside every vocabulary), positions 1."""
+    """Valid dummy inputs: token fields and conditions 1 (inside every vocabulary), positions 1."""
     tokens = torch.ones(batch, length, 7, dtype=torch.int64)
     pos = torch.ones(batch, length, dtype=torch.int64)
+    cond = (torch.ones(batch, length, len(model.cfg.cond_sizes), dtype=torch.int64),) if model.cfg.conditioned else ()
     if past is None:
-        return tokens, pos, pos.clone()
+        return tokens, pos, pos.clone(), *cond
     cfg = model.cfg
     kv = torch.zeros(batch, 2 * cfg.n_layers, cfg.n_heads, past, cfg.d_model // cfg.n_heads)
-    return tokens, pos, pos.clone(), kv
+    return tokens, pos, pos.clone(), kv, *cond
+
+
+def graph_inputs(conditioned: bool) -> dict[str, list[str]]:
+    """Input names of the encode and step graphs, in order (the engine checks them)."""
+    extra = ["cond"] if conditioned else []
+    return {"encode": ["tokens", "pos1", "pos2", *extra], "step": ["tokens", "pos1", "pos2", "past", *extra]}
 
 
 def _export(graph: nn.Module, args: tuple[torch.Tensor, ...], path: Path, input_names: list[str],
@@ -78,15 +91,19 @@ def _export(graph: nn.Module, args: tuple[torch.Tensor, ...], path: Path, input_
 
 def export_encode(model: MelodyGLM, path: Path, dynamo: bool = False) -> None:
     dyn = {"tokens": {0: "batch", 1: "a_len"}, "pos1": {0: "batch", 1: "a_len"}, "pos2": {0: "batch", 1: "a_len"},
-           "kv": {0: "batch", 3: "a_len"}}
-    _export(EncodeGraph(model), _example_inputs(model, 2, 5), path, ["tokens", "pos1", "pos2"], ["kv"],
+           "cond": {0: "batch", 1: "a_len"}, "kv": {0: "batch", 3: "a_len"}}
+    names = graph_inputs(model.cfg.conditioned)["encode"]
+    dyn = {k: v for k, v in dyn.items() if k in names or k == "kv"}
+    _export(EncodeGraph(model), _example_inputs(model, 2, 5), path, names, ["kv"],
             dyn if not dynamo else {k: v for k, v in dyn.items() if k != "kv"}, dynamo)
 
 
 def export_step(model: MelodyGLM, path: Path, dynamo: bool = False) -> None:
     dyn = {"tokens": {0: "batch"}, "pos1": {0: "batch"}, "pos2": {0: "batch"}, "past": {0: "batch", 3: "past"},
-           "h": {0: "batch"}, "present": {0: "batch", 3: "present"}}
-    _export(StepGraph(model), _example_inputs(model, 2, 1, past=4), path, ["tokens", "pos1", "pos2", "past"],
+           "cond": {0: "batch"}, "h": {0: "batch"}, "present": {0: "batch", 3: "present"}}
+    names = graph_inputs(model.cfg.conditioned)["step"]
+    dyn = {k: v for k, v in dyn.items() if k in names or k in ("h", "present")}
+    _export(StepGraph(model), _example_inputs(model, 2, 1, past=4), path, names,
             ["h", "present"], dyn if not dynamo else {k: v for k, v in dyn.items() if k not in ("h", "present")},
             dynamo)
 
@@ -98,6 +115,9 @@ def head_weights(model: MelodyGLM) -> dict[str, Any]:
     for i, name in enumerate(CASCADE_NAMES):
         out |= {f"head.{name}.w1": sd[f"heads.{i}.fc.weight"], f"head.{name}.b1": sd[f"heads.{i}.fc.bias"],
                 f"head.{name}.w2": sd[f"heads.{i}.out.weight"], f"head.{name}.b2": sd[f"heads.{i}.out.bias"]}
+    if "pitch_chord.weight" in sd:
+        out["emb.pitch_chord"] = sd["pitch_chord.weight"]
+        out["bias.pitch_chord"] = model.heads.prior_table().detach().float().cpu().numpy()  # (chord values, 128)
     return out
 
 
@@ -141,6 +161,8 @@ def export_model(model: MelodyGLM, out_dir: str | Path, ckpt: dict[str, Any] | N
         "kv_layout": {"shape": ["batch", 2 * cfg.n_layers, cfg.n_heads, "time", cfg.d_model // cfg.n_heads],
                       "order": "K of layer l at 2l, V at 2l+1"},
         "cascade": list(CASCADE_NAMES),
+        **({"conditions": {"version": CONDITIONS_VERSION, "fields": list(COND_FIELDS), "sizes": list(cfg.cond_sizes)}}
+           if cfg.conditioned else {}),
         "training": {k: ckpt[k] for k in ("step", "metrics", "train_config") if ckpt and k in ckpt},
         "versions": {"torch": torch.__version__, "onnx": onnx.__version__, "onnxruntime": onnxruntime.__version__,
                      "python": platform.python_version(), "opset": OPSET},

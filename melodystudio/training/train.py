@@ -31,10 +31,13 @@ from melodystudio.core.progress import Job, Progress, run_to_end
 from melodystudio.tokens.glm import Batch
 from melodystudio.tokens.heads import CASCADE_NAMES
 from melodystudio.training.config import TrainConfig, load_config
-from melodystudio.training.data import ExampleSampler, TuneSet
+from melodystudio.training.data import CondDropout, ExampleSampler, MixtureSampler, TuneSet
 from melodystudio.training.lexicon import Lexicon, build_lexicon
-from melodystudio.training.model import MelodyGLM
+from melodystudio.training.model import MelodyGLM, init_from_checkpoint
 from melodystudio.training.synthetic import synthetic_set
+
+Sampler = ExampleSampler | MixtureSampler
+BATCH_FIELDS = ("inputs", "pos1", "pos2", "a_len", "target", "cond", "target_chord")
 
 
 @dataclass(frozen=True)
@@ -71,13 +74,18 @@ def lr_at(step: int, cfg: TrainConfig) -> float:
 
 
 def to_tensors(batch: Batch) -> dict[str, torch.Tensor]:
-    return {k: torch.from_numpy(getattr(batch, k)) for k in ("inputs", "pos1", "pos2", "a_len", "target")}
+    return {k: torch.from_numpy(getattr(batch, k)) for k in BATCH_FIELDS}
+
+
+def loss_of(net: torch.nn.Module, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """The model's loss on a batch of tensors (``to_tensors``); conditions are ignored by a model without."""
+    return net(*(batch[k] for k in BATCH_FIELDS))
 
 
 class BatchStream(IterableDataset):
     """Endless batches from one sampler; each data worker gets its own random stream."""
 
-    def __init__(self, sampler: ExampleSampler, batch_size: int, seed: tuple[int, ...]) -> None:
+    def __init__(self, sampler: Sampler, batch_size: int, seed: tuple[int, ...]) -> None:
         self.sampler, self.batch_size, self.seed = sampler, batch_size, seed
 
     def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
@@ -93,19 +101,57 @@ def load_data(cfg: TrainConfig) -> tuple[TuneSet, Lexicon]:
     return tunes, lexicon
 
 
-def make_samplers(cfg: TrainConfig, tunes: TuneSet, lexicon: Lexicon, d: Dist) -> tuple[ExampleSampler, ...]:
+def load_conditioned(cfg: TrainConfig) -> TuneSet | None:
+    """The conditioned tune set of ``[conditioning]``, None when the config has none."""
+    return TuneSet.load(cfg.conditioning.data) if cfg.conditioning.data else None
+
+
+def source_samplers(cfg: TrainConfig, cond_set: TuneSet, lexicon: Lexicon | None, split: str, d: Dist,
+                    dropout: CondDropout) -> dict[str, ExampleSampler]:
+    """One sampler per source of a conditioned set (sources without tunes in the split left out)."""
+    out = {}
+    for source in cond_set.sources:
+        idx = cond_set.indices(split, source)[d.rank::d.world]
+        if len(idx):
+            out[source] = ExampleSampler([cond_set.tune(int(i)) for i in idx], lexicon, cfg.tasks.weights(),
+                                         cond_set.tokenizer.max_bars - 1, cfg.max_notes,
+                                         transpose=cfg.transpose and split == "train",
+                                         conds=[cond_set.tune_cond(int(i)) for i in idx], dropout=dropout)
+    return out
+
+
+def make_samplers(cfg: TrainConfig, tunes: TuneSet, lexicon: Lexicon, d: Dist,
+                  cond_set: TuneSet | None = None) -> tuple[Sampler, Sampler]:
+    """(train, valid) samplers: the plain tunes, mixed with the conditioned set's sources when given
+    (validation keeps every condition)."""
     window_bars = tunes.tokenizer.max_bars - 1  # the END of a window-final blank sits on bar n_bars
     shard = tunes.splits["train"][d.rank::d.world]  # DistributedSampler-like: rank r takes every world-th tune
     args = (lexicon, cfg.tasks.weights(), window_bars, cfg.max_notes)
     train = ExampleSampler([tunes.tune(int(i)) for i in shard], *args, transpose=cfg.transpose)
     valid = ExampleSampler(tunes.split("valid"), *args, transpose=False)
-    return train, valid
+    if cond_set is None:
+        return train, valid
+    c = cfg.conditioning
+    dropout = CondDropout(c.drop_chords, c.drop_lyrics, c.drop_text, c.drop_context_lyrics)
+    mixes = []
+    for split, plain, drop in (("train", train, dropout), ("valid", valid, CondDropout())):
+        by_source = source_samplers(cfg, cond_set, lexicon, split, d, drop)
+        weights = c.source_weights()
+        total = sum(weights.get(s, 0.0) for s in by_source) or 1.0
+        mixes.append(MixtureSampler([plain, *by_source.values()],
+                                    [1 - c.share] + [c.share * weights.get(s, 0.0) / total for s in by_source]))
+    return mixes[0], mixes[1]
 
 
 def make_optimizer(model: MelodyGLM, cfg: TrainConfig, device: torch.device) -> torch.optim.AdamW:
-    decay = [p for p in model.parameters() if p.dim() >= 2]  # matrices and embeddings
-    no_decay = [p for p in model.parameters() if p.dim() < 2]  # biases, LayerNorm gains
+    """AdamW; the condition weights (new when fine-tuning) learn ``conditioning.lr_scale`` times faster."""
+    conds = {id(p) for p in model.condition_parameters()}
+    decay = [p for p in model.parameters() if p.dim() >= 2 and id(p) not in conds]  # matrices and embeddings
+    no_decay = [p for p in model.parameters() if p.dim() < 2 and id(p) not in conds]  # biases, LayerNorm gains
     groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    if conds:
+        groups.append({"params": model.condition_parameters(), "weight_decay": 0.0,
+                       "lr_scale": cfg.conditioning.lr_scale})
     return torch.optim.AdamW(groups, lr=cfg.lr, betas=(0.9, cfg.beta2), fused=device.type == "cuda")
 
 
@@ -116,7 +162,7 @@ def autocast(cfg: TrainConfig, device: torch.device) -> contextlib.AbstractConte
 
 
 @torch.no_grad()
-def evaluate(model: MelodyGLM, sampler: ExampleSampler, cfg: TrainConfig, device: torch.device) -> dict[str, float]:
+def evaluate(model: MelodyGLM, sampler: Sampler, cfg: TrainConfig, device: torch.device) -> dict[str, float]:
     """Mean loss and per-attribute NLL over fixed validation batches (same batches every time)."""
     model.eval()
     rng = np.random.default_rng([cfg.seed, 1])
@@ -124,7 +170,7 @@ def evaluate(model: MelodyGLM, sampler: ExampleSampler, cfg: TrainConfig, device
     for _ in range(cfg.eval_batches):
         batch = {k: v.to(device) for k, v in to_tensors(sampler.batch(rng, cfg.batch_size)).items()}
         with autocast(cfg, device):
-            loss, nll = model(batch["inputs"], batch["pos1"], batch["pos2"], batch["a_len"], batch["target"])
+            loss, nll = loss_of(model, batch)
         sums["loss"] += float(loss)
         for k, v in nll.items():
             sums[k] += float(v)
@@ -178,11 +224,20 @@ def train(cfg: TrainConfig) -> Job[dict[str, float]]:
 
 def _train(cfg: TrainConfig, d: Dist, out: Path, log: RunLog) -> Job[dict[str, float]]:
     torch.manual_seed(cfg.seed)  # same initial weights on every rank (DDP also broadcasts them)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
     tunes, lexicon = load_data(cfg)
-    train_sampler, valid_sampler = make_samplers(cfg, tunes, lexicon, d)
-    model = MelodyGLM(cfg.model.glm_config(tunes.tokenizer)).to(d.device)
-    log(f"model {model.num_params() / 1e6:.2f}M params on {d.device} x{d.world}; "
-        f"{len(train_sampler.tunes)} training tunes on this rank; lexicon {len(lexicon.entries)} n-grams")
+    cond_set = load_conditioned(cfg)
+    train_sampler, valid_sampler = make_samplers(cfg, tunes, lexicon, d, cond_set)
+    model = MelodyGLM(cfg.model.glm_config(tunes.tokenizer))
+    if cfg.init_from:
+        init_from_checkpoint(model, cfg.init_from)
+    model = model.to(d.device)
+    n_tunes = sum(len(s.tunes) for s in train_sampler.samplers) if isinstance(train_sampler, MixtureSampler) \
+        else len(train_sampler.tunes)
+    log(f"model {model.num_params() / 1e6:.2f}M params on {d.device} x{d.world}"
+        f"{' from ' + cfg.init_from if cfg.init_from else ''}; {n_tunes} training tunes on this rank; "
+        f"lexicon {len(lexicon.entries)} n-grams")
     net = DistributedDataParallel(model, device_ids=[d.device] if d.device.type == "cuda" else None) \
         if d.world > 1 else model
     opt = make_optimizer(model, cfg, d.device)
@@ -193,10 +248,10 @@ def _train(cfg: TrainConfig, d: Dist, out: Path, log: RunLog) -> Job[dict[str, f
     best, metrics, t0, tokens = math.inf, {}, time.time(), 0
     for step in range(cfg.steps):
         for group in opt.param_groups:
-            group["lr"] = lr_at(step, cfg)
+            group["lr"] = lr_at(step, cfg) * group.get("lr_scale", 1.0)
         batch = {k: v.to(d.device, non_blocking=True) for k, v in next(stream).items()}
         with autocast(cfg, d.device):
-            loss, nll = net(batch["inputs"], batch["pos1"], batch["pos2"], batch["a_len"], batch["target"])
+            loss, nll = loss_of(net, batch)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         opt.step()

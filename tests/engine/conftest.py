@@ -50,6 +50,44 @@ def torch_model_dir(tmp_path_factory: pytest.TempPathFactory):  # -> (MelodyGLM,
     return model, out
 
 
+def tiny_conditioned_glm(seed: int = 1):  # -> MelodyGLM with chord and lyric conditions
+    import torch
+
+    from melodystudio.training.model import GLMConfig, MelodyGLM
+
+    torch.manual_seed(seed)
+    cfg = GLMConfig.from_tokenizer(TokenizerConfig(), conditions=True, d_model=32, n_layers=2, n_heads=4,
+                                   dropout=0.0, max_pos1=64, max_pos2=64)
+    model = MelodyGLM(cfg).eval()
+    with torch.no_grad():
+        model.heads.heads[0].out.bias[END] -= 3.0
+        for emb in model.condition_embeddings():  # random, so that chords and syllables change the output
+            emb.weight.normal_(0.0, 0.5)
+            emb.weight[0] = 0.0
+        model.heads.pitch_prior.normal_(0.0, 0.5)
+    return model
+
+
+@pytest.fixture(scope="session")
+def cond_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny exported model with conditions (the shipped model's kind once it is conditioned)."""
+    shipped = os.environ.get(TEST_MODELS_ENV, "").strip()
+    if shipped:
+        return Path(shipped)
+    torch = pytest.importorskip("torch")
+    from melodystudio.training.export import export_model
+
+    torch.set_num_threads(1)
+    out = tmp_path_factory.mktemp("tiny-cond-model")
+    export_model(tiny_conditioned_glm(), out, dynamo=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def cond_engine(cond_model_dir: Path) -> MelodyEngine:
+    return MelodyEngine.load(cond_model_dir, provider="cpu", threads=1)
+
+
 @pytest.fixture(scope="session")
 def model_dir(request: pytest.FixtureRequest) -> Path:
     shipped = os.environ.get(TEST_MODELS_ENV, "").strip()

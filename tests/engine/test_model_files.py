@@ -130,3 +130,19 @@ def test_cuda_when_it_is_not_there(model_dir: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("MELODYSTUDIO_PROVIDER", raising=False)
     with pytest.raises(MelodyStudioError, match=r"^provider 'cuda' asks for the GPU, but onnxruntime has no CUDA"):
         MelodyEngine.load(model_dir, provider="cuda")
+
+
+def test_condition_columns_must_be_the_ones_this_version_knows(cond_model_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cond"
+    shutil.copytree(cond_model_dir, out)
+    assert locate_model(out).conditioned and locate_model(out).manifest["conditions"]["fields"][0] == "chord"
+    _rewrite_manifest(out, {"conditions": {"version": 1, "fields": ["chord", "mood"], "sizes": [122, 4]}})
+    with pytest.raises(MelodyStudioError, match="uses condition columns this MelodyStudio does not know"):
+        locate_model(out)
+
+
+def test_a_conditioned_manifest_over_unconditioned_graphs_is_refused(copy: Path) -> None:
+    _rewrite_manifest(copy, {"conditions": {"version": 1, "fields": list(model_files.COND_FIELDS),
+                                            "sizes": [1] * len(model_files.COND_FIELDS)}})
+    with pytest.raises(MelodyStudioError, match="unexpected inputs"):
+        MelodyEngine.load(copy)
