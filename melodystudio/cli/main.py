@@ -13,11 +13,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 from melodystudio import __version__
-from melodystudio.cli import evaluate, files, generate, harmony, lyrics, prompt
+from melodystudio.cli import eval_conditioned, evaluate, files, generate, harmony, lyrics, prompt
 from melodystudio.core import MelodyStudioError
 
 # Each sub-command module contributes (name, help, add_arguments, run).
-COMMAND_MODULES = (files, generate, evaluate, lyrics, harmony, prompt)
+COMMAND_MODULES = (files, generate, evaluate, eval_conditioned, lyrics, harmony, prompt)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Namespace], int]]]:

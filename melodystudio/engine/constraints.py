@@ -2,8 +2,10 @@
 
 Enforced while sampling, never by filtering afterwards. For a note, in cascade order:
 
-    kind   NOTE or END; END only when no onset is left with room for a 1-unit note, or the blank
-           holds as many notes as the model's pos2 table allows ('keep rhythm': NOTE until every
+    kind   NOTE or END; END only once the fill reaches the last selected bar (the previous note
+           ends there: the model may not leave whole bars empty at the end of a fill, nor leave a
+           fill empty), or when no onset is left with room for a 1-unit note, or the blank holds
+           as many notes as the model's pos2 table allows ('keep rhythm': NOTE until every
            original note has a new pitch, then END)
     bar    a selected bar at or after the bar of the cursor (the end of the previous note)
     pos    an onset at or after the cursor, inside the bar's meter and the model's position table,
@@ -18,7 +20,11 @@ to the i-th original note of the selection, so only pitches are sampled.
 A fixed note count (lyrics: one note per syllable) replaces the kind rule: NOTE until the count is
 reached, then END. Onsets and durations are then also kept where the notes still to come fit after
 them at ``min_ticks`` each (a sixteenth): a greedy count of the open onsets (earliest onset, shortest
-note) says how many more notes fit from any tick, so the count can always be met.
+note) says how many more notes fit from any tick, so the count can always be met. The notes are also
+paced over the selection: note k of n starts no earlier than k/n of the way through it less one bar
+(a lyric may not be crammed into the first bars and leave the rest empty), and the last one starts in
+the last selected bar. Where rounding would leave no onset for a row, its pacing bound is dropped
+(the count rule always wins).
 """
 
 from __future__ import annotations
@@ -55,7 +61,9 @@ class Rules:
         self.end_bar, self.end_pos = prompt.end_boundary
         self._keys = list(keys)
         self._key_ticks = [k.tick for k in keys]
-        self.onsets = self._onset_table(prompt.last_bar - prompt.first_bar + 1)
+        n_sel = prompt.last_bar - prompt.first_bar + 1
+        self.onsets = self._onset_table(n_sel)
+        self.last_bar_tick = int(self.bar_starts[self.b0 + n_sel - 1])  # where the last selected bar starts
         self.forced = self._forced_rhythm(prompt) if options.keep_rhythm else None
         self._scales = self._pitch_masks(options)
         self.note_count = note_count
@@ -68,6 +76,17 @@ class Rules:
             bars = f"{prompt.first_bar + 1}-{prompt.last_bar + 1}"
             raise MelodyStudioError(f"{note_count} notes do not fit in bars {bars} at a sixteenth each: "
                                     "select more bars or give fewer syllables")
+        self.earliest = self._pacing(note_count, int(np.diff(self.bar_starts[self.b0:self.b0 + 2])[0]))
+
+    def _pacing(self, note_count: int | None, bar_ticks: int) -> np.ndarray | None:
+        """(note_count,) earliest onset tick of each note of a fixed count (None without a count)."""
+        if note_count is None:
+            return None
+        span = self.end_tick - self.start_tick
+        k = np.arange(note_count, dtype=np.int64)
+        earliest = self.start_tick + (k * span) // max(note_count, 1) - bar_ticks
+        earliest[-1] = max(int(earliest[-1]), self.last_bar_tick)
+        return earliest
 
     # -- tables built once ---------------------------------------------------------------------
     def _onset_table(self, n_bars: int) -> np.ndarray:
@@ -178,6 +197,13 @@ class Rules:
         if self.note_count is not None:
             later = np.maximum(self.note_count - count - 1, 0)
             open_ &= self.fit[None] >= (later + 1)[:, None, None]
+            if self.earliest is not None:
+                lb = self.earliest[np.minimum(count, len(self.earliest) - 1)]
+                paced = open_ & (self.onsets[None] >= lb[:, None, None])
+                keep = paced.any(axis=(1, 2))
+                open_ = np.where(keep[:, None, None], paced, open_)
+        # free fills: END once the previous note reaches the last selected bar (never an empty fill)
+        end_ok = ~note_ok | ((count >= 1) & (cursor >= self.last_bar_tick))
 
         def mask(stage: int, chosen: np.ndarray) -> np.ndarray:
             rows = len(cursor)
@@ -185,7 +211,7 @@ class Rules:
             if stage == KIND_S:
                 m[:, NOTE] = note_ok
                 # keep rhythm and a fixed count: END only after the last note
-                m[:, END] = ~note_ok if forced is not None or later is not None else True
+                m[:, END] = ~note_ok if forced is not None or later is not None else end_ok
                 return m
             end = chosen[:, KIND_S] == END
             if forced is not None and stage in (BAR_S, POS_S, DUR_S):

@@ -43,7 +43,8 @@ def expected_errors(song: Song, first: int, last: int, opts: GenerationOptions, 
     return errors
 
 
-def check(song: Song, first: int, last: int, opts: GenerationOptions, variations: list[Variation]) -> None:
+def check(song: Song, first: int, last: int, opts: GenerationOptions, variations: list[Variation],
+          max_notes: int = 10**9) -> None:
     start, end = song.bar_range_ticks(first, last)
     assert len(variations) == opts.variations
     assert [v.seed for v in variations] == [opts.seed + i for i in range(opts.variations)]
@@ -59,6 +60,8 @@ def check(song: Song, first: int, last: int, opts: GenerationOptions, variations
         if opts.keep_rhythm:
             assert [(n.onset, n.duration) for n in v.notes] == [(o.onset, min(o.end, end) - o.onset) for o in originals]
         assert math.isfinite(v.mean_nll) and v.mean_nll > 0
+        if not opts.keep_rhythm and len(v.notes) < max_notes:  # the fill reaches the last selected bar
+            assert v.notes and v.notes[-1].end >= song.bar_range_ticks(last, last)[0], "the fill stops early"
         song.copy().replace_bars(first, last, v.notes)  # the song model accepts every variation
 
 
@@ -74,7 +77,7 @@ def test_inpaint_variations_obey_every_constraint(engine: MelodyEngine, data: st
             engine.inpaint(song, first, last, opts)
         assert any(re.search(e, str(info.value)) for e in errors), str(info.value)
         return
-    check(song, first, last, opts, run_to_end(engine.inpaint(song, first, last, opts)))
+    check(song, first, last, opts, run_to_end(engine.inpaint(song, first, last, opts)), engine.limits.max_notes)
 
 
 @FAST
@@ -89,7 +92,8 @@ def test_continuations_fill_the_bars_after_the_last_note(engine: MelodyEngine, d
         with pytest.raises(MelodyStudioError):
             engine.continuation(song, n_bars, opts)
         return
-    check(song, first, first + n_bars - 1, opts, run_to_end(engine.continuation(song, n_bars, opts)))
+    check(song, first, first + n_bars - 1, opts, run_to_end(engine.continuation(song, n_bars, opts)),
+          engine.limits.max_notes)
 
 
 @settings(max_examples=10, deadline=None)

@@ -53,6 +53,12 @@ def test_every_syllable_gets_one_note_with_its_lyric(cond_engine: MelodyEngine) 
     syllables = twinkle_syllables()
     variations = run_to_end(cond_engine.lyrics(song, 2, 4, syllables, GenerationOptions(variations=3, seed=4)))
     check(song, 2, 4, syllables, variations)
+    start, end = song.bar_range_ticks(2, 4)
+    bar = song.bar_range_ticks(2, 2)[1] - start
+    for v in variations:  # paced over the bars: no cramming at the start, the last syllable in the last bar
+        assert v.notes[-1].onset >= song.bar_range_ticks(4, 4)[0]
+        for k, note in enumerate(v.notes):
+            assert note.onset >= start + k * (end - start) // len(syllables) - bar
     lyrics = [n.lyric for n in variations[0].notes]
     assert lyrics[0] == Lyric("Twin", Syllabic.BEGIN, phrase_start=True)
     assert lyrics[1] == Lyric("kle", Syllabic.END) and lyrics[6] == Lyric("star", Syllabic.SINGLE)
