@@ -86,7 +86,7 @@ def _run_convert(args: argparse.Namespace) -> int:
     _print_report(report)
     moved = off_grid_notes(song) if args.output.suffix.lower() in (".musicxml", ".xml", ".mxl") else 0
     if moved:
-        print(f"  note: {moved} notes moved to the nearest 1/32-triplet to be notatable in MusicXML",
+        print(f"  note: {moved} notes moved to the nearest 1/64-note triplet (20 ticks) to be notatable in MusicXML",
               file=sys.stderr)
     save_song(song, args.output)
     print(f"wrote {args.output}")

@@ -2,8 +2,10 @@
 ``music21_bridge`` reads it back to the same Song.
 
 One part named "Melody" (so the reader picks it by name), one measure per bar of the song's
-timeline. Notes crossing a bar line become tied notes; gaps become rests; chord symbols sit at
-their onsets and a no-chord mark ends a chord that is not followed straight away by another one.
+timeline. Notes crossing a bar line become tied notes, as do notes no single written value can
+spell (2.5 quarters: a half tied to an eighth; see ``note_values``); gaps become rests, spelled the
+same way; chord symbols sit at their onsets and a no-chord mark ends a chord that is not followed
+straight away by another one.
 Velocities other than 90 go into the note's ``dynamics`` attribute. Lyrics: see ``m21_lyrics``
 (extend lines, held notes and line ends travel as tags that ``musicxml`` turns into XML elements).
 The GM program is not written: it takes its default when the file is read back.
@@ -14,7 +16,7 @@ from __future__ import annotations
 import bisect
 from fractions import Fraction
 
-from music21 import base, harmony, key, metadata, meter, note, stream, tempo, tie
+from music21 import base, harmony, key, metadata, meter, note, pitch, stream, tempo, tie
 from music21.stream import makeNotation
 
 from melodystudio.core.song import Lyric, Note, Song
@@ -22,6 +24,7 @@ from melodystudio.core.timeline import PPQ
 from melodystudio.io.m21_chords import m21_chord_symbol, m21_name
 from melodystudio.io.m21_lyrics import END_LINE, EXTEND, HELD, LAST, tag
 from melodystudio.io.music21_bridge import DEFAULT_VELOCITY
+from melodystudio.io.note_values import spelled
 
 MELODY_PART_NAME = "Melody"
 # (piece starts the note, piece ends the note) -> the piece's tie
@@ -100,7 +103,8 @@ Piece = tuple[int, int, note.Note]  # onset tick, end tick, the music21 note
 
 
 def _pieces_by_bar(song: Song) -> dict[int, list[Piece]]:
-    """Each note cut into tied pieces at bar lines and key changes; the first piece carries the lyric.
+    """Each note cut into tied pieces at bar lines and key changes, and spelled in written values
+    (``note_values``); the first piece carries the lyric.
 
     A key change is a MusicXML <attributes> element, which can only stand between notes.
     """
@@ -112,10 +116,11 @@ def _pieces_by_bar(song: Song) -> dict[int, list[Piece]]:
         bar = timeline.bar_at(n.onset)
         onset = n.onset
         while onset < n.end:
-            bar_end = timeline.bar_start(bar + 1)
+            bar_start, bar_end = timeline.bar_start(bar), timeline.bar_start(bar + 1)
             stop = min(n.end, _next_cut(key_ticks, onset, bar_end))
-            by_bar.setdefault(bar, []).append((onset, stop, _piece(n, onset, stop, lyric)))
-            onset = stop
+            for value in spelled(stop - onset, onset - bar_start):
+                by_bar.setdefault(bar, []).append((onset, onset + value, _piece(n, onset, onset + value, lyric)))
+                onset += value
             if onset == bar_end:
                 bar += 1
     return by_bar
@@ -136,16 +141,18 @@ def _add_notes(m: stream.Measure, pieces: list[Piece], start: int, end: int, key
 
 
 def _add_rests(m: stream.Measure, bar_start: int, start: int, end: int, key_ticks: list[int]) -> None:
-    """Rests filling [start, end), cut at key changes like the notes."""
+    """Rests filling [start, end), cut at key changes like the notes and spelled in written values."""
     while start < end:
         stop = _next_cut(key_ticks, start, end)
-        m.insert(quarters(start - bar_start), note.Rest(quarterLength=quarters(stop - start)))
-        start = stop
+        for value in spelled(stop - start, start - bar_start):
+            m.insert(quarters(start - bar_start), note.Rest(quarterLength=quarters(value)))
+            start += value
 
 
 def _piece(n: Note, onset: int, stop: int, lyric: note.Lyric | None) -> note.Note:
-    """The part of ``n`` between ``onset`` and ``stop`` (one bar's worth), tied to the rest of it."""
-    piece = note.Note(n.pitch, quarterLength=quarters(stop - onset))
+    """The part of ``n`` between ``onset`` and ``stop`` (one written value), tied to the rest of it."""
+    # by MIDI number: music21 reads a bare 0-11 as a pitch class in octave 4
+    piece = note.Note(pitch.Pitch(midi=n.pitch), quarterLength=quarters(stop - onset))
     tie_type = _TIE_TYPES[(onset == n.onset, stop == n.end)]
     if tie_type is not None:
         piece.tie = tie.Tie(tie_type)
@@ -174,7 +181,9 @@ def _lyrics(notes: tuple[Note, ...]) -> list[note.Lyric | None]:
             continue
         if following is not None and following.melisma and not lyr.syllabic.continues:
             flags.append(EXTEND)
-        out.append(note.Lyric(text=lyr.text, number=1, syllabic=lyr.syllabic.value, identifier=tag(flags)))
+        # applyRaw: a syllable written "-er" keeps its hyphen (music21 would take it for the syllabic)
+        out.append(note.Lyric(text=lyr.text, number=1, applyRaw=True, syllabic=lyr.syllabic.value,
+                              identifier=tag(flags)))
     return out
 
 

@@ -12,7 +12,9 @@ Files are replaced atomically. The GM program is not stored (it defaults on read
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
@@ -30,6 +32,7 @@ from melodystudio.io.notation_grid import snapped_for_notation
 from melodystudio.io.report import ImportReport
 
 MAX_XML_BYTES = 64 * 1024 * 1024  # a lead sheet is well under 1 MB; refuse zip bombs
+CONTAINER_PATH = "META-INF/container.xml"
 MXL_MIMETYPE = "application/vnd.recordare.musicxml"
 _CONTAINER = ('<?xml version="1.0" encoding="UTF-8"?>\n<container><rootfiles>'
               '<rootfile full-path="score.musicxml" media-type="application/vnd.recordare.musicxml+xml"/>'
@@ -55,7 +58,9 @@ def write_musicxml(song: Song, path: Path) -> None:
     """Write ``song``; .mxl gets a compressed archive, any other name plain MusicXML.
 
     Notes off the notation grid (``notation_grid``) are snapped to it first; callers that want to
-    tell the user ask ``notation_grid.off_grid_notes`` beforehand."""
+    tell the user ask ``notation_grid.off_grid_notes`` beforehand. Notes and rests that no single
+    written value can spell go out as tied notes and consecutive rests (``note_values``), so every
+    song on the grid reads back with the same notes."""
     try:
         # music21's full makeNotation (beams, stems, a deep copy) costs seconds per thousand notes;
         # the score is already laid out, so the exporter only has to write it.
@@ -106,21 +111,50 @@ def _unzip(data: bytes, name: str) -> bytes:
 
 
 def _rootfile(z: zipfile.ZipFile, name: str) -> str:
-    """The score inside an .mxl: the container's first rootfile, else the first XML file."""
+    """The score inside an .mxl archive.
+
+    The first rootfile that META-INF/container.xml names and the archive holds. When the container
+    is missing or names nothing usable, the archive's only MusicXML file (outside META-INF). Some
+    programs write a container that is not well-formed XML (an apostrophe in the score's name inside
+    a single-quoted attribute); its ``full-path`` attributes are still found in the raw text, so of
+    several MusicXML files the one it names is read. Several files and none named: an error.
+    """
     names = z.namelist()
-    if "META-INF/container.xml" in names:
-        try:
-            container = ET.fromstring(z.read("META-INF/container.xml"))
-        except ET.ParseError as e:
-            raise FileFormatError(f"{name}: the archive's container.xml is broken ({e})") from None
-        for rootfile in container.iter("rootfile"):
-            full_path = rootfile.get("full-path")
-            if full_path in names:
-                return full_path
-    for inner in names:
-        if inner.lower().endswith((".xml", ".musicxml")) and not inner.startswith("META-INF/"):
-            return inner
-    raise FileFormatError(f"{name}: the archive holds no MusicXML score")
+    scores = [n for n in names if n.lower().endswith((".xml", ".musicxml")) and not n.startswith("META-INF/")]
+    for full_path in _container_paths(z, name, scores):
+        if full_path in names:
+            return full_path
+    if len(scores) == 1:
+        return scores[0]
+    if not scores:
+        raise FileFormatError(f"{name}: the archive holds no MusicXML score")
+    listed = ", ".join(scores[:4]) + (", ..." if len(scores) > 4 else "")
+    raise FileFormatError(f"{name}: the archive holds {len(scores)} MusicXML files ({listed}) and its "
+                          "META-INF/container.xml does not say which one is the score")
+
+
+def _container_paths(z: zipfile.ZipFile, name: str, scores: list[str]) -> list[str]:
+    """The rootfile paths the container names, in order; [] without a container."""
+    if CONTAINER_PATH not in z.namelist():
+        return []
+    if z.getinfo(CONTAINER_PATH).file_size > MAX_XML_BYTES:
+        raise FileFormatError(f"{name}: the archive's META-INF/container.xml is too large")
+    raw = z.read(CONTAINER_PATH)
+    try:
+        return [p for r in ET.fromstring(raw).iter("rootfile") if (p := r.get("full-path")) is not None]
+    except ET.ParseError:
+        pass
+    # Not XML: which of the archive's scores stands quoted after a full-path= (longest name first,
+    # so that "a.xml" does not match the start of "a.xml's copy.xml")
+    text = html.unescape(raw.decode("utf-8", "replace"))
+    found: list[str] = []
+    for attr in re.finditer(r"full-path\s*=\s*([\"'])", text):
+        after = text[attr.end():]
+        quote = attr.group(1)
+        match = next((s for s in sorted(scores, key=len, reverse=True) if after.startswith(s + quote)), None)
+        if match is not None:
+            found.append(match)
+    return found
 
 
 def _tag_lyric_marks(root: ET.Element) -> None:

@@ -1,9 +1,10 @@
 """Snapping a song to durations that notation can write.
 
 MIDI carries any tick; MusicXML needs note values. Everything on a grid of 20 ticks (1/24 of a
-quarter: 32nd notes, sixteenth and 32nd triplets) is notatable, so the MusicXML writer moves
-onsets and ends to that grid first. Notes keep their order: a note that would vanish keeps one grid
-step, and a note that would overlap the next one is cut at its onset.
+quarter, a 64th-note triplet, where 32nd notes and 32nd triplets meet) is notatable, so the
+MusicXML writer moves onsets and ends to that grid first (``note_values`` then spells every span on
+it as tied notes of plain, dotted and triplet values). Notes keep their order: a note that would
+vanish keeps one grid step, and a note that would overlap the next one is cut at its onset.
 """
 
 from __future__ import annotations

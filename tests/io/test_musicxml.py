@@ -25,9 +25,9 @@ from melodystudio.core.song import GM_PROGRAM_DEFAULT
 from melodystudio.io import load_song, save_song
 from melodystudio.io.musicxml import read_musicxml, write_musicxml
 from tests.conftest import twinkle
+from tests.io.openewld_survey import OPENEWLD
 
 Q = PPQ
-OPENEWLD = Path("/work/shared/data/openewld")
 
 
 def round_trip(song: Song, path: Path) -> Song:
@@ -71,6 +71,12 @@ def test_sixteenths_dotted_notes_and_a_triplet_bar(tmp_path: Path) -> None:
     notes = [Note(on, d, 60 + i) for i, (on, d) in enumerate(triplets + others)]
     song = Song("rhythm", notes=notes)
     same_except_program(song, round_trip(song, tmp_path / "r.musicxml"))
+
+
+def test_the_whole_midi_range_round_trips(tmp_path: Path) -> None:
+    """MIDI 0-11 is octave -1, which music21 mistakes for pitch classes unless given as MIDI numbers."""
+    song = Song("range", notes=[Note(i * Q // 2, Q // 2, pitch) for i, pitch in enumerate(range(128))])
+    same_except_program(song, round_trip(song, tmp_path / "range.musicxml"))
 
 
 def test_notes_across_bar_lines_are_written_tied_and_read_back_whole(tmp_path: Path) -> None:
