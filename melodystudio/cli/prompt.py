@@ -151,8 +151,12 @@ def _args_eval(p: argparse.ArgumentParser) -> None:
 
 
 def _run_eval(args: argparse.Namespace) -> int:
+    from melodystudio.cli.eval_data import BUILD_HINT
+    from melodystudio.corpus.dataset import sidecar_path
     from melodystudio.training.clmp_eval import EvalSettings, evaluation, write_report
 
+    if not args.corpus.is_file() or not sidecar_path(args.corpus).is_file():
+        raise MelodyStudioError(f"no corpus cache at {args.corpus} (or its .json beside it): {BUILD_HINT}")
     settings = EvalSettings(args.corpus, args.prompts, args.seed, args.quick, args.model, args.retrieval)
     command = "melodystudio eval prompt " + " ".join(sys.argv[3:] if sys.argv[1:3] == ["eval", "prompt"] else [])
     result = run_with_progress(evaluation(settings, command.strip()), "evaluating")

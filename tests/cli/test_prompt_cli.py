@@ -82,7 +82,16 @@ def test_errors_are_one_line(args: list[str], message: str, tmp_path: Path,
     assert err.startswith(message.replace("{tmp}", str(tmp_path))) and "\n" not in err
 
 
+def test_eval_prompt_without_the_corpus_cache_says_how_to_build_it(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "prompt", "--corpus", str(tmp_path / "none.npz"), "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (f"melodystudio: error: no corpus cache at {tmp_path / 'none.npz'} (or its .json beside it): "
+                   "run `python -m melodystudio.corpus.build` first")
+
+
 @shipped
+@pytest.mark.skipif(not Path("data_cache/corpus.npz").is_file(), reason="needs the corpus cache (corpus.build)")
 @pytest.mark.slow
 def test_eval_prompt_quick(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "report"

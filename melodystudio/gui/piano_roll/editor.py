@@ -43,7 +43,7 @@ class PianoRoll(QWidget):
         self.keyboard.audition = self.audition
         self.ruler = BarRuler(self.view, self)
         self.chord_lane = ChordLane(self.view, document, self)
-        self.lyric_lane = LyricLane(self.view, self)
+        self.lyric_lane = LyricLane(self.view, self, document=document)
         self.gestures = GestureHandler(self)
         self.view.mouse_hook = self.gestures
         self.view.key_hook = self._key

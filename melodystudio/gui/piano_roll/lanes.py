@@ -1,19 +1,28 @@
 """Strips that share the roll's time axis (ruler, chords, lyrics): plain widgets that map ticks to
-x through the view, so they follow every scroll and zoom without items of their own."""
+x through the view, so they follow every scroll and zoom without items of their own.
+
+In the lyric lane a syllable can be dragged onto another note to re-align the lyrics
+(``melodystudio.gui.lyric_shift`` has the rules); Esc cancels, release is one undo step."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPen
+import bisect
+
+from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from melodystudio.core import Note, Song
+from melodystudio.core import MelodyStudioError, Note, Song
+from melodystudio.gui.document import Document
+from melodystudio.gui.lyric_shift import drop_target, realign_lyrics
 from melodystudio.gui.piano_roll.view import PianoRollView
 
 LANE_BG = QColor(244, 245, 248)
 LANE_TEXT = QColor(30, 34, 44)
 LANE_LINE = QColor(190, 194, 204)
 PHRASE_MARK = QColor(90, 120, 200)
+DROP_FILL = QColor(255, 214, 150, 160)
+DROP_EDGE = QColor(220, 140, 30)
 MIN_TEXT_PX = 8
 
 
@@ -51,15 +60,104 @@ class TimeLane(QWidget):
 
 class LyricLane(TimeLane):
     """Each note's syllable under its onset: 'Twin-' continues a word; a melisma note draws the
-    extension line of the syllable it holds; a phrase start gets a small mark."""
+    extension line of the syllable it holds; a phrase start gets a small mark. Dragging a syllable
+    sideways re-aligns it and the syllables after it (module docstring)."""
 
     HEIGHT = 24
+
+    def __init__(self, view: PianoRollView, parent: QWidget | None = None,
+                 document: Document | None = None) -> None:
+        super().__init__(view, parent)
+        self._document = document
+        self.drag: tuple[int, int] | None = None  # (source, drop target) note indices while dragging
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setToolTip("Lyrics: drag a syllable onto another note to re-align the lyrics; Esc cancels")
+
+    @property
+    def document(self) -> Document | None:
+        """The document edits go to: given, or the piano roll's that holds this lane."""
+        if self._document is not None:
+            return self._document
+        found = getattr(self.parentWidget(), "document", None)
+        return found if isinstance(found, Document) else None
+
+    # -- dragging a syllable ------------------------------------------------------------------
+    def note_index_at(self, x: float) -> int | None:
+        """The note whose syllable is drawn at ``x``: the last one starting at or before it."""
+        onsets = [n.onset for n in self.song.notes]
+        i = bisect.bisect_right(onsets, self.tick_at(x)) - 1
+        return i if i >= 0 else (0 if onsets else None)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        i = self.note_index_at(event.position().x())
+        lyric = self.song.notes[i].lyric if i is not None else None
+        if i is None or lyric is None or lyric.melisma:
+            return  # only a sung syllable can be picked up
+        self.drag = (i, i)
+        self.update()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        wanted = self.note_index_at(event.position().x())
+        if self.drag is None or wanted is None:
+            return
+        source = self.drag[0]
+        try:
+            target = drop_target([n.lyric for n in self.song.notes], source, wanted)
+        except MelodyStudioError:  # the song changed under the drag (an undo by shortcut)
+            self.cancel_drag()
+            return
+        if target != self.drag[1]:
+            self.drag = (source, target)
+            self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        drag, self.drag = self.drag, None
+        self.update()
+        document = self.document
+        if drag is None or drag[0] == drag[1] or document is None:
+            return
+        document.perform_planned(realign_lyrics, drag[0], drag[1])
+
+    def cancel_drag(self) -> None:
+        self.drag = None
+        self.update()
+
+    def event(self, event: QEvent) -> bool:
+        # Claim Esc from the window's shortcuts (Discard, Cancel) while a syllable is dragged.
+        if (event.type() == QEvent.Type.ShortcutOverride and self.drag is not None
+                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.drag is not None:
+            self.cancel_drag()
+            return
+        super().keyPressEvent(event)
+
+    def _paint_drop(self, p: QPainter) -> None:
+        """The note the dragged syllable will land on, shaded, with a bar at its onset."""
+        if self.drag is None:
+            return
+        try:
+            note = self.song.notes[self.drag[1]]
+        except IndexError:  # the song changed under the drag
+            self.drag = None
+            return
+        x0, x1 = self.x_of(note.onset), self.x_of(note.end)
+        p.fillRect(QRectF(x0, 1, max(3.0, x1 - x0), self.height() - 2), DROP_FILL)
+        p.fillRect(QRectF(x0 - 1, 1, 3, self.height() - 2), DROP_EDGE)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), LANE_BG)
         p.setPen(LANE_LINE)
         p.drawLine(0, 0, self.width(), 0)
+        self._paint_drop(p)
         start, end = self.visible_ticks()
         before = self.song.note_at(start)
         notes: list[Note] = ([before] if before is not None and before.onset < start else [])
