@@ -96,14 +96,15 @@ def lyric_cases(count: int, rng: np.random.Generator) -> list[Case]:
 def lead_sheet_cases(count: int, rng: np.random.Generator) -> list[Case]:
     """2-4 bars of OpenEWLD test lead sheets in which every note carries a syllable."""
     from melodystudio.corpus import paths
-    from melodystudio.corpus.conditioned_lyrics import load_lead_sheet, name_split, stresses_by_word
+    from melodystudio.corpus.conditioned_lyrics import name_split, stresses_by_word
+    from melodystudio.io import load_song
     from melodystudio.lyrics.syllables import Stress, Syllable, WordPosition
 
     files = [f for f in sorted((paths.data_root() / "openewld").glob("*.mxl")) if name_split(f.name) == "test"]
     positions = {"single": WordPosition.SINGLE, "begin": WordPosition.BEGIN, "middle": WordPosition.MIDDLE,
                  "end": WordPosition.END}
     cases: list[Case] = []
-    songs = [load_lead_sheet(f) for f in files]
+    songs = [load_song(f)[0] for f in files]
     for i in range(count):
         song = songs[i % len(songs)]
         align = song.lyric_alignment()

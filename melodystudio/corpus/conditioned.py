@@ -33,18 +33,14 @@ import numpy as np
 
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.corpus import paths
-from melodystudio.corpus.conditioned_lyrics import (
-    load_lead_sheet,
-    lyrics_melody_columns,
-    name_split,
-    song_lyric_columns,
-)
+from melodystudio.corpus.conditioned_lyrics import lyrics_melody_columns, name_split, song_lyric_columns
 from melodystudio.corpus.encode import EncodedTune, encode_tune
 from melodystudio.corpus.lyrics_melody import iter_lyrics_melody
 from melodystudio.corpus.pop909 import iter_pop909
 from melodystudio.corpus.records import CorpusTune, ParseFailure, base_meta, failure_reason
 from melodystudio.corpus.splits import SPLIT_ID, SPLITS
 from melodystudio.io.atomic import write_atomically
+from melodystudio.io.formats import load_song
 from melodystudio.tokens import CompoundTokenizer, TokenizerConfig, conditions
 from melodystudio.tokens.conditions import CHORD, N_COND
 
@@ -111,7 +107,7 @@ def _openewld(tokenizer: CompoundTokenizer, report: BuildReport, limit: int | No
     files = sorted((paths.data_root() / "openewld").glob("*.mxl"))[:limit]
     for path in files:
         def make(p: Path = path) -> ConditionedTune:
-            song = load_lead_sheet(p)
+            song = load_song(p)[0]
             tune = CorpusTune("openewld", p.name, name_split(p.name), song, None, base_meta(title=song.title))
             return conditioned(tune, song_lyric_columns(song), tokenizer)
 

@@ -9,15 +9,11 @@ from the word grouping (lyrics_melody) or from MusicXML's syllabic (lead sheets)
 from __future__ import annotations
 
 import hashlib
-import tempfile
-import zipfile
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
 from melodystudio.core import Song, Syllabic
-from melodystudio.core.errors import MelodyStudioError
 from melodystudio.lyrics import word_stresses
 from melodystudio.lyrics.syllables import WordPosition
 from melodystudio.tokens import conditions
@@ -82,21 +78,3 @@ def name_split(name: str) -> str:
     return "test" if bucket == 0 else "valid" if bucket == 1 else "train"
 
 
-def load_lead_sheet(path: Path) -> Song:
-    """A lead sheet through ``io.load_song``; an .mxl whose container.xml does not parse (an
-    apostrophe in a quoted attribute) is read from its score file directly."""
-    from melodystudio.io import load_song
-
-    try:
-        return load_song(path)[0]
-    except MelodyStudioError as e:
-        if "container.xml" not in str(e):
-            raise
-    with zipfile.ZipFile(path) as z:
-        scores = [n for n in z.namelist() if n.endswith(".xml") and not n.startswith("META-INF")]
-        if len(scores) != 1:
-            raise MelodyStudioError(f"{path.name}: {len(scores)} score files in the archive") from None
-        with tempfile.TemporaryDirectory() as tmp:
-            inner = Path(tmp) / "score.musicxml"
-            inner.write_bytes(z.read(scores[0]))
-            return load_song(inner)[0]

@@ -5,7 +5,7 @@ Sources and splits:
 - openewld lead sheets (``io.load_song`` on each .mxl; notes + ``<harmony>`` symbols): split by the
   SHA-1 of the file name, first 8 hex digits as a fraction of 2**32: < 0.15 test (the "held-out lead
   sheets"), < 0.25 valid, else train. Files that cannot be read are counted and skipped; an archive
-  whose container.xml is malformed is read from its one score member instead.
+  whose container.xml is malformed is read by io's fallback (the raw full-path, or its one score).
 - music21's ABC folk collections: tunes with at least ``MIN_ABC_CHORDS`` quoted chord symbols
   ("Am", "D7") are parsed with ``io.abc`` (``corpus.abc_source``) and split by ``corpus.splits``.
   In the installed corpus none qualifies: their quoted strings are fingerings, tempo words and notes.
@@ -26,9 +26,7 @@ import io
 import json
 import re
 import sys
-import tempfile
 import time
-import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -69,24 +67,6 @@ def openewld_dir() -> Path:
     return paths.data_root() / "openewld"
 
 
-def read_lead_sheet(path: Path) -> Song:
-    """A lead sheet as a Song; a broken container.xml falls back to the archive's one score member."""
-    try:
-        return load_song(path)[0]
-    except MelodyStudioError as e:
-        if "container.xml" not in str(e):
-            raise
-    with zipfile.ZipFile(path) as z:
-        members = [n for n in z.namelist() if n.endswith((".xml", ".musicxml")) and not n.startswith("META-INF")]
-        if len(members) != 1:
-            raise MelodyStudioError(f"{path.name}: broken container.xml and {len(members)} score members")
-        data = z.read(members[0])
-    with tempfile.TemporaryDirectory() as tmp:
-        inner = Path(tmp) / "score.musicxml"
-        inner.write_bytes(data)
-        return load_song(inner)[0]
-
-
 def abc_chord_count(text: str) -> int:
     """Quoted strings in an ABC tune that read as chord symbols."""
     count = 0
@@ -115,7 +95,7 @@ def iter_sources(log: BuildLog) -> Iterator[CorpusTune]:
         log.reasons[f.reason[:80]] += 1
     for path in sorted(openewld_dir().glob("*.mxl")):
         try:
-            song = read_lead_sheet(path)
+            song = load_song(path)[0]
         except Exception as e:  # one bad file never stops the build; music21 raises many types
             log.skipped["openewld"] += 1
             log.reasons[failure_reason(e)[:80]] += 1
