@@ -33,19 +33,10 @@ from melodystudio.core.progress import run_to_end
 from melodystudio.engine import GenerationOptions, Variation
 from melodystudio.engine.melody import MelodyEngine
 from melodystudio.engine.runtime import Decoder
+from melodystudio.evaluation.report import cpu_model
 
 RANDOM_SIZES = {"tiny": {"d_model": 64, "n_layers": 2, "n_heads": 4, "max_pos1": 260, "max_pos2": 260},
                 "base": {"d_model": 256, "n_layers": 6, "n_heads": 4, "max_pos1": 260, "max_pos2": 260}}
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def folk_tune(bars: int = 16) -> Song:
@@ -191,7 +182,7 @@ def main() -> None:
     args = ap.parse_args()
     if (args.model is None) == (args.random is None):
         ap.error("give a model directory or --random SIZE")
-    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"onnxruntime {ort.__version__}, providers {ort.get_available_providers()}")
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = args.model or random_model(args.random, Path(tmp) / args.random)

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import time
 from pathlib import Path
 
 from melodystudio.core.progress import run_to_end
 from melodystudio.engine.melody import MelodyEngine
+from melodystudio.evaluation.report import cpu_model
 from melodystudio.retrieval.guided import GuidedOptions, prompt_job
 from melodystudio.retrieval.retriever import MelodyRetriever
 
@@ -31,16 +31,6 @@ PROMPTS = (
     "Chinese pop melody in E minor, 8 bars",
     "a stately Bach chorale in A minor, 8 bars",
 )
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def timed_ms(retriever: MelodyRetriever, engine: MelodyEngine, text: str, options: GuidedOptions) -> float:
@@ -77,7 +67,7 @@ def main() -> None:
             t0 = time.perf_counter()
             retriever.search(text, top=10)
             search_ms.append(1000 * (time.perf_counter() - t0))
-    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
           f"onnxruntime threads {args.threads}")
     print(f"load: retrieval models {t_retriever * 1000:.0f} ms, melody model {t_engine * 1000:.0f} ms")
     print(f"text search alone (MiniLM + projection + HNSW, top 10): median {statistics.median(search_ms):.1f} ms")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import os
 import platform
-from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
 from melodystudio.core.progress import Job, Progress
+from melodystudio.evaluation.report import cpu_model
 
 R = TypeVar("R")
 LN2 = math.log(2)
@@ -39,17 +39,6 @@ def nll_figures(nats: float | None) -> dict[str, float | None]:
 
 def mean_or_none(values: list[float] | np.ndarray) -> float | None:
     return float(np.mean(values)) if len(values) else None
-
-
-def cpu_model() -> str:
-    """The CPU's marketing name (Linux /proc/cpuinfo), else what the platform module says."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def machine(provider: str, threads: int) -> dict[str, Any]:

@@ -224,7 +224,7 @@ def _args(p: argparse.ArgumentParser) -> None:
 
 def _runner(suite: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
-        from melodystudio.cli.evaluate import json_safe
+        from melodystudio.evaluation.report import json_safe
         from melodystudio.io.atomic import write_atomically
 
         if args.cases < 1 or args.seed < 0:

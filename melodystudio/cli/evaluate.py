@@ -11,8 +11,6 @@ section). Same seed, model, corpus and case count: the same cases and the same f
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 import time
 from collections.abc import Callable
@@ -25,6 +23,7 @@ import numpy as np
 
 from melodystudio.core.progress import Job, Progress, run_to_end
 from melodystudio.engine.api import MODELS_ENV, PROVIDER_CHOICES, PROVIDER_ENV
+from melodystudio.evaluation import report
 
 TEST_SOURCE, TEST_SPLIT = "essenFolksong", "test"
 NGRAM_ORDER = 5
@@ -145,29 +144,10 @@ def _model_facts(engine: Any) -> dict[str, Any]:  # engine: MelodyEngine (onnxru
 
 
 # -- writing ----------------------------------------------------------------------------------------
-def json_safe(value: Any) -> Any:
-    """The result with NaN and infinities as null (JSON has neither) and numpy scalars as Python's."""
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def write_report(result: dict[str, Any], out: Path) -> tuple[Path, Path]:
     from melodystudio.evaluation.melody_eval_report import render
-    from melodystudio.io.atomic import write_atomically
 
-    out.mkdir(parents=True, exist_ok=True)
-    safe = json_safe(result)
-    paths = out / "eval.json", out / "eval.md"
-    write_atomically(paths[0], (json.dumps(safe, indent=1, allow_nan=False, ensure_ascii=False) + "\n").encode())
-    write_atomically(paths[1], render(safe).encode("utf-8"))
-    return paths
+    return report.write_report(result, out, "eval", render)
 
 
 # -- the command ------------------------------------------------------------------------------------

@@ -194,7 +194,7 @@ def _args_eval(p: argparse.ArgumentParser) -> None:
 
 
 def _run_eval(args: argparse.Namespace) -> int:
-    from melodystudio.cli.evaluate import json_safe
+    from melodystudio.evaluation.report import json_safe
     from melodystudio.io.atomic import write_atomically
 
     settings = ChordEvalSettings(args.model, args.data, args.per, args.split, args.songs, args.provider)

@@ -193,18 +193,10 @@ def _manifest_sha(directory: Path) -> str:
 
 
 def write_report(result: dict[str, Any], out: Path) -> tuple[Path, Path]:
-    import json
-
-    from melodystudio.cli.evaluate import json_safe
     from melodystudio.cli.lyrics_eval_report import render
-    from melodystudio.io.atomic import write_atomically
+    from melodystudio.evaluation.report import write_report as write
 
-    out.mkdir(parents=True, exist_ok=True)
-    safe = json_safe(result)
-    paths = out / "lyrics_eval.json", out / "lyrics_eval.md"
-    write_atomically(paths[0], (json.dumps(safe, indent=1, allow_nan=False, ensure_ascii=False) + "\n").encode())
-    write_atomically(paths[1], render(safe).encode("utf-8"))
-    return paths
+    return write(result, out, "lyrics_eval", render)
 
 
 # -- the command ------------------------------------------------------------------------------------

@@ -27,11 +27,11 @@ import numpy as np
 import torch
 
 from melodystudio.corpus.dataset import load_corpus
+from melodystudio.evaluation.report import cpu_model
 from melodystudio.retrieval.model_files import TEXT_ENCODER_FILE, TOKENIZER_FILE
 from melodystudio.retrieval.text_encoder import TextEncoder
 from melodystudio.tokens import CompoundTokenizer
 from melodystudio.training.clmp_data import LibraryTune, library_tunes
-from melodystudio.training.clmp_eval import cpu_model
 from melodystudio.training.clmp_export import (
     build_library,
     export_melody_graph,

@@ -11,7 +11,6 @@ generated melody and its reference, versus a random library melody transposed th
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import time
@@ -26,7 +25,9 @@ import numpy as np
 
 from melodystudio.core.progress import Job, Progress
 from melodystudio.corpus.dataset import load_corpus
+from melodystudio.evaluation import report
 from melodystudio.evaluation.metrics import overlapping_area
+from melodystudio.evaluation.report import cpu_model
 from melodystudio.retrieval.attributes import guess_key, song_attributes, tonic_name
 from melodystudio.training.clmp_data import library_tunes
 
@@ -45,29 +46,6 @@ class EvalSettings:
     quick: bool
     model: Path | None
     retrieval: Path | None
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown CPU"
-
-
-def json_safe(value: Any) -> Any:
-    """NaN and infinities as null, numpy scalars as Python's (JSON has neither)."""
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def words(text: str) -> list[str]:
@@ -267,11 +245,4 @@ def render(result: dict[str, Any]) -> str:
 
 
 def write_report(result: dict[str, Any], out: Path) -> tuple[Path, Path]:
-    from melodystudio.io.atomic import write_atomically
-
-    out.mkdir(parents=True, exist_ok=True)
-    safe = json_safe(result)
-    paths = out / "eval.json", out / "eval.md"
-    write_atomically(paths[0], (json.dumps(safe, indent=1, allow_nan=False, ensure_ascii=False) + "\n").encode())
-    write_atomically(paths[1], render(safe).encode("utf-8"))
-    return paths
+    return report.write_report(result, out, "eval", render)
