@@ -14,6 +14,7 @@ import json
 import re
 import string
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -110,6 +111,11 @@ def pick(text: str) -> int:
 def _args_model(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", type=Path, help="a .mstudio, MIDI, MusicXML or ABC file")
     p.add_argument("--track", type=int, default=None, help="MIDI: number of the part to take as the melody")
+    add_engine_arguments(p)
+
+
+def add_engine_arguments(p: argparse.ArgumentParser) -> None:
+    """--model and --provider (read by ``load_engine``)."""
     p.add_argument("--model", type=Path, default=None,
                    help=f"model directory (default: ${MODELS_ENV}, then models/melody)")
     p.add_argument("--provider", choices=PROVIDER_CHOICES, default="auto",
@@ -118,6 +124,16 @@ def _args_model(p: argparse.ArgumentParser) -> None:
 
 
 def _args_sampling(p: argparse.ArgumentParser) -> None:
+    add_sampling_arguments(p)
+    chords = p.add_mutually_exclusive_group()
+    chords.add_argument("--chords", type=chord_list, default=None, metavar="\"C G Am F\"",
+                        help="one chord per generated bar, repeating; replaces the song's chords there")
+    chords.add_argument("--no-chords", action="store_true",
+                        help="generate without hearing the chord track (a chord-conditioned model)")
+
+
+def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
+    """-o and the sampling options (read by ``generation_options`` and ``write_variations``)."""
     p.add_argument("-o", "--output", type=Path, required=True,
                    help=f"output file ({', '.join(writable_extensions())}); variations add -A, -B, ... to its name")
     d = GenerationOptions()
@@ -130,19 +146,15 @@ def _args_sampling(p: argparse.ArgumentParser) -> None:
                    help="pitch range, e.g. C4-G5 or 60-79")
     p.add_argument("--pick", type=pick, default=None, metavar="N",
                    help="write only variation N (1, 2, ... or A, B, ...)")
-    chords = p.add_mutually_exclusive_group()
-    chords.add_argument("--chords", type=chord_list, default=None, metavar="\"C G Am F\"",
-                        help="one chord per generated bar, repeating; replaces the song's chords there")
-    chords.add_argument("--no-chords", action="store_true",
-                        help="generate without hearing the chord track (a chord-conditioned model)")
 
 
-def _options(args: argparse.Namespace) -> GenerationOptions:
+def generation_options(args: argparse.Namespace) -> GenerationOptions:
     if args.pick is not None and args.pick >= args.variations:
         raise MelodyStudioError(f"--pick {args.pick + 1} asks for a variation beyond the {args.variations} generated")
     return GenerationOptions(variations=args.variations, temperature=args.temperature, top_p=args.top_p,
                              seed=args.seed, key_lock=args.key_lock, pitch_range=args.range,
-                             keep_rhythm=getattr(args, "keep_rhythm", False), use_chords=not args.no_chords)
+                             keep_rhythm=getattr(args, "keep_rhythm", False),
+                             use_chords=not getattr(args, "no_chords", False))
 
 
 def _chorded(song: Song, first: int, last: int, args: argparse.Namespace, engine: MelodyEngine) -> Song:
@@ -161,7 +173,8 @@ def _load(args: argparse.Namespace) -> Song:
     return song
 
 
-def _engine(args: argparse.Namespace) -> MelodyEngine:
+def load_engine(args: argparse.Namespace) -> MelodyEngine:
+    """The model of --model / --provider, saying on stderr which one runs where."""
     from melodystudio.engine.melody import MelodyEngine  # onnxruntime loads only for these commands
 
     engine = MelodyEngine.load(args.model, provider=args.provider)
@@ -172,7 +185,10 @@ def _engine(args: argparse.Namespace) -> MelodyEngine:
 
 
 # -- inpaint / continue -----------------------------------------------------------------------
-def _write_variations(song: Song, variations: list[Variation], args: argparse.Namespace) -> None:
+def write_variations(song: Song, variations: list[Variation], args: argparse.Namespace,
+                     describe: Callable[[Variation, Song], str] | None = None) -> None:
+    """Each variation (or the --pick one) placed into a copy of the song and saved: OUT-A, OUT-B, ...
+    (OUT itself for --pick); one line per file, ``describe`` saying what was written."""
     chosen = [args.pick] if args.pick is not None else range(len(variations))
     out: Path = args.output
     for i in chosen:
@@ -181,18 +197,18 @@ def _write_variations(song: Song, variations: list[Variation], args: argparse.Na
         result = song.copy()
         result.replace_bars(v.first_bar, v.last_bar, v.notes)
         save_song(result, target)
-        print(f"wrote {target}: variation {LETTERS[i]}, bars {v.first_bar + 1}-{v.last_bar + 1}, "
-              f"{len(v.notes)} notes, seed {v.seed}, {v.mean_nll:.2f} nats/token")
+        what = describe(v, result) if describe else f"bars {v.first_bar + 1}-{v.last_bar + 1}, {len(v.notes)} notes"
+        print(f"wrote {target}: variation {LETTERS[i]}, {what}, seed {v.seed}, {v.mean_nll:.2f} nats/token")
 
 
 def _run_inpaint(args: argparse.Namespace) -> int:
     song = _load(args)
-    options = _options(args)
-    engine = _engine(args)
+    options = generation_options(args)
+    engine = load_engine(args)
     first, last = args.bars
     song = _chorded(song, first, last, args, engine)
     variations = run_with_progress(engine.inpaint(song, first, last, options), "generating")
-    _write_variations(song, variations, args)
+    write_variations(song, variations, args)
     return 0
 
 
@@ -205,14 +221,14 @@ def _args_inpaint(p: argparse.ArgumentParser) -> None:
 
 def _run_continue(args: argparse.Namespace) -> int:
     song = _load(args)
-    options = _options(args)
-    engine = _engine(args)
+    options = generation_options(args)
+    engine = load_engine(args)
     if args.chords is not None:
         from melodystudio.engine.context import continuation_bars
 
         song = _chorded(song, *continuation_bars(song, args.bars, engine.limits), args, engine)
     variations = run_with_progress(engine.continuation(song, args.bars, options), "generating")
-    _write_variations(song, variations, args)
+    write_variations(song, variations, args)
     return 0
 
 
@@ -238,7 +254,7 @@ def score_rows(song: Song, result: ScoreResult) -> list[dict[str, object]]:
 
 def _run_score(args: argparse.Namespace) -> int:
     song = _load(args)
-    engine = _engine(args)
+    engine = load_engine(args)
     result = run_with_progress(engine.score(song), "scoring")
     rows = score_rows(song, result)
     means = {"pitch": result.mean_pitch_bits, "duration": result.mean_duration_bits,

@@ -19,13 +19,18 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from melodystudio.cli.generate import LETTERS, pick, pitch_range
+from melodystudio.cli.generate import (
+    add_engine_arguments,
+    add_sampling_arguments,
+    generation_options,
+    load_engine,
+    write_variations,
+)
 from melodystudio.cli.lyrics_eval import COMMANDS as EVAL_COMMANDS
 from melodystudio.cli.progress import run_with_progress
 from melodystudio.core import KeySignature, Song, TempoChange, TimeSignature
 from melodystudio.core.errors import MelodyStudioError
-from melodystudio.engine.api import MODELS_ENV, PROVIDER_CHOICES, PROVIDER_ENV, GenerationOptions, Variation
-from melodystudio.io import save_song, writable_extensions
+from melodystudio.engine.api import Variation
 from melodystudio.lyrics import Lyrics, parse_lyrics
 from melodystudio.lyrics.layout import lyric_bars
 
@@ -79,26 +84,14 @@ def _args_lyrics(p: argparse.ArgumentParser) -> None:
                    help="the lyrics (a new line starts a phrase; 'beau-ti-ful' forces syllables, '_' holds one)")
     p.add_argument("--lyrics-file", type=Path, default=None, metavar="FILE",
                    help="read the lyrics from a UTF-8 text file ('-': standard input)")
-    p.add_argument("-o", "--output", type=Path, required=True,
-                   help=f"output file ({', '.join(writable_extensions())}); variations add -A, -B, ... to its name")
     p.add_argument("--meter", type=meter, default=TimeSignature(0, 4, 4), metavar="N/D", help="meter (default 4/4)")
     p.add_argument("--key", default="C", help="key, e.g. D, F#m, Bb minor (default C)")
     p.add_argument("--tempo", type=float, default=DEFAULT_TEMPO, help=f"quarter notes per minute "
                                                                       f"(default {DEFAULT_TEMPO:g})")
     p.add_argument("--bars", type=int, default=None, metavar="N",
                    help="bars to fill (default: whole bars per line, about a syllable per quarter note)")
-    d = GenerationOptions()
-    p.add_argument("--variations", type=int, default=d.variations, help=f"how many, 1-16 (default {d.variations})")
-    p.add_argument("--temperature", type=float, default=d.temperature, help=f"0.05-3.0 (default {d.temperature})")
-    p.add_argument("--top-p", type=float, default=d.top_p, help=f"nucleus mass, (0, 1] (default {d.top_p})")
-    p.add_argument("--seed", type=int, default=None, help="seed for reproducible results (default: a fresh one)")
-    p.add_argument("--key-lock", action="store_true", help="only pitches of the key")
-    p.add_argument("--range", type=pitch_range, default=None, metavar="LOW-HIGH", help="pitch range, e.g. C4-G5")
-    p.add_argument("--pick", type=pick, default=None, metavar="N", help="write only variation N (1, 2, ... or A, B)")
-    p.add_argument("--model", type=Path, default=None,
-                   help=f"model directory (default: ${MODELS_ENV}, then models/melody)")
-    p.add_argument("--provider", choices=PROVIDER_CHOICES, default="auto",
-                   help=f"onnxruntime provider (default: auto; ${PROVIDER_ENV} sets auto's choice)")
+    add_sampling_arguments(p)
+    add_engine_arguments(p)
 
 
 def _run_lyrics(args: argparse.Namespace) -> int:
@@ -109,10 +102,7 @@ def _run_lyrics(args: argparse.Namespace) -> int:
     bars = args.bars if args.bars is not None else lyric_bars(lyrics.syllables, args.meter)
     if bars < 1:
         raise MelodyStudioError(f"--bars must be 1 or more, not {bars}")
-    if args.pick is not None and args.pick >= args.variations:
-        raise MelodyStudioError(f"--pick {args.pick + 1} asks for a variation beyond the {args.variations} generated")
-    options = GenerationOptions(variations=args.variations, temperature=args.temperature, top_p=args.top_p,
-                                seed=args.seed, key_lock=args.key_lock, pitch_range=args.range)
+    options = generation_options(args)
     engine = _engine(args)
     variations = run_with_progress(engine.lyrics(song, 0, bars - 1, lyrics.syllables, options), "setting the lyrics")
     _write(song, variations, args, len(lyrics.syllables))
@@ -120,29 +110,20 @@ def _run_lyrics(args: argparse.Namespace) -> int:
 
 
 def _engine(args: argparse.Namespace) -> MelodyEngine:
-    from melodystudio.engine.melody import MelodyEngine  # onnxruntime loads only when a model runs
-
-    engine = MelodyEngine.load(args.model, provider=args.provider)
-    print(f"model: {engine.model_dir} on {engine.provider}", file=sys.stderr)
+    engine = load_engine(args)
     if not engine.supports_lyrics:
         print("  note: " + NO_LYRIC_MODEL.format(dir=engine.model_dir), file=sys.stderr)
     return engine
 
 
 def _write(song: Song, variations: list[Variation], args: argparse.Namespace, syllables: int) -> None:
-    out: Path = args.output
-    chosen = [args.pick] if args.pick is not None else range(len(variations))
-    for i in chosen:
-        v = variations[i]
-        target = out if args.pick is not None else out.with_name(f"{out.stem}-{LETTERS[i]}{out.suffix}")
-        result = song.copy()
-        result.replace_bars(v.first_bar, v.last_bar, v.notes)
-        save_song(result, target)
+    def describe(v: Variation, result: Song) -> str:
         bars = v.last_bar - v.first_bar + 1
         used = result.timeline.bar_at(v.notes[-1].end - 1) - v.first_bar + 1 if v.notes else 0
         unused = f" (the notes end in bar {v.first_bar + used})" if used < bars else ""
-        print(f"wrote {target}: variation {LETTERS[i]}, {bars} bars of {args.meter}{unused}, {len(v.notes)} notes "
-              f"for {syllables} syllables, seed {v.seed}, {v.mean_nll:.2f} nats/token")
+        return f"{bars} bars of {args.meter}{unused}, {len(v.notes)} notes for {syllables} syllables"
+
+    write_variations(song, variations, args, describe)
 
 
 COMMANDS = (
