@@ -18,9 +18,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from melodystudio.cli.generate import add_engine_arguments
 from melodystudio.cli.progress import run_with_progress
 from melodystudio.core.errors import MelodyStudioError
-from melodystudio.engine.api import MODELS_ENV, PROVIDER_CHOICES, GenerationOptions
+from melodystudio.engine.api import MODELS_ENV, GenerationOptions
 from melodystudio.io import load_song, save_song, writable_extensions
 
 if TYPE_CHECKING:
@@ -101,9 +102,7 @@ def _args_prompt(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=None, help="seed for reproducible results (default: a fresh one)")
     p.add_argument("--show-reference", action="store_true", help="also write the reference melody (OUT-reference)")
     p.add_argument("--no-reference", action="store_true", help="compose without a reference (same constraints)")
-    p.add_argument("--model", type=Path, default=None, help="melody model directory (default: models/melody)")
-    p.add_argument("--provider", choices=PROVIDER_CHOICES, default="auto",
-                   help="onnxruntime provider for the melody model")
+    add_engine_arguments(p)
     _args_retrieval(p)
 
 
