@@ -2,9 +2,9 @@
 
 Enforced while sampling, never by filtering afterwards. For a note, in cascade order:
 
-    kind   NOTE or END; END only once the fill reaches the last selected bar (the previous note
-           ends there: the model may not leave whole bars empty at the end of a fill, nor leave a
-           fill empty), or when no onset is left with room for a 1-unit note, or the blank holds
+    kind   NOTE or END; END only once the fill sounds in the last selected bar (the previous note
+           ends after its bar line: the model may not leave whole bars empty at the end of a fill,
+           nor leave a fill empty), or when no onset is left with room for a 1-unit note, or the blank holds
            as many notes as the model's pos2 table allows ('keep rhythm': NOTE until every
            original note has a new pitch, then END)
     bar    a selected bar at or after the bar of the cursor (the end of the previous note)
@@ -202,8 +202,8 @@ class Rules:
                 paced = open_ & (self.onsets[None] >= lb[:, None, None])
                 keep = paced.any(axis=(1, 2))
                 open_ = np.where(keep[:, None, None], paced, open_)
-        # free fills: END once the previous note reaches the last selected bar (never an empty fill)
-        end_ok = ~note_ok | ((count >= 1) & (cursor >= self.last_bar_tick))
+        # free fills: END once the previous note sounds in the last selected bar (never an empty fill)
+        end_ok = ~note_ok | ((count >= 1) & (cursor > self.last_bar_tick))
 
         def mask(stage: int, chosen: np.ndarray) -> np.ndarray:
             rows = len(cursor)

@@ -35,7 +35,6 @@ DEFAULT_BPM = 100.0
 NOTES_PER_BLANK = 72  # stay well under the model's 98-note blank when sizing chunks
 CLOSING_BARS = 2  # the reference's last bars, placed after the blank so the model fills it to the end
 CHUNK_BARS = 4  # bars per blank: the model was trained on inpainting 1-4 bars (8-bar blanks ended early more often)
-REDRAWS = 6  # redraws of a chunk that ends before its last bar: half whole, half its last bar alone
 
 
 @dataclass(frozen=True)
@@ -202,9 +201,8 @@ def _generate(engine: MelodyEngine, context: Song, prefix_bars: int, closing: tu
     With a reference, each chunk is inpainted between what came before and the reference's closing
     bars placed right after the chunk: the model fills a blank up to the note after it, as in
     training. Without one, the bars are composed from scratch (inpainting the empty song, then
-    continuing). The model may still close a blank early (END is always allowed): a chunk whose
-    last bar stays silent is drawn again (``_redraw_silent_end``), keeping the draw that reaches
-    furthest. The first chunk runs as one batch; later chunks per variation.
+    continuing). Every chunk sounds up to its last bar: the engine allows END only there. The first
+    chunk runs as one batch; later chunks per variation.
     """
     variations = yield from _chunk(engine, context, prefix_bars, min(chunk, bars), closing, options)
     seed = variations[0].seed
@@ -213,12 +211,8 @@ def _generate(engine: MelodyEngine, context: Song, prefix_bars: int, closing: tu
         song = context.copy()
         done = 0
         while True:
-            n = min(chunk, bars - done)
-            b0 = prefix_bars + done
-            v = yield from _redraw_silent_end(engine, song, b0, n, closing, v,
-                                              replace(options, variations=1, seed=seed + i + 1000 * (done + 1)))
             song.replace_bars(v.first_bar, v.last_bar, v.notes)
-            done += n
+            done += min(chunk, bars - done)
             if done >= bars:
                 break
             yield Progress(0.5 + 0.5 * i / len(variations), f"variation {i + 1}: bar {done + 1} of {bars}")
@@ -235,32 +229,6 @@ def _chunk(engine: MelodyEngine, song: Song, b0: int, n: int, closing: tuple[Not
     if closing or not song.notes:
         return (yield from engine.inpaint(_with_closing(song, b0 + n, closing), b0, b0 + n - 1, options))
     return (yield from engine.continuation(_padded(song, b0), n, options))
-
-
-def _reach(song: Song, v: Variation) -> int:
-    """Tick where the variation's last note ends (its start when it has none)."""
-    return v.notes[-1].end if v.notes else song.timeline.bar_start(v.first_bar)
-
-
-def _redraw_silent_end(engine: MelodyEngine, song: Song, b0: int, n: int, closing: tuple[Note, ...],
-                       v: Variation, options: GenerationOptions) -> Job[Variation]:
-    """``v``, or a redraw of its bars when its last bar holds no sound (the best of up to REDRAWS)."""
-    last_bar_start = song.timeline.bar_start(b0 + n - 1)
-    best = v
-    for attempt in range(REDRAWS):
-        if _reach(song, best) > last_bar_start:
-            return best
-        seed = (options.seed or 0) + 7919 * (attempt + 1)  # fresh draws, still reproducible
-        if attempt < REDRAWS // 2:  # the whole chunk again
-            (w,) = yield from _chunk(engine, song, b0, n, closing, replace(options, seed=seed))
-        else:  # keep what reached furthest and fill its silent last bar as a one-bar blank
-            partial = song.copy()
-            partial.replace_bars(best.first_bar, best.last_bar, best.notes)
-            (tail,) = yield from _chunk(engine, partial, b0 + n - 1, 1, closing, replace(options, seed=seed))
-            w = replace(best, notes=best.notes + tail.notes)
-        if _reach(song, w) > _reach(song, best):
-            best = w
-    return best
 
 
 def _with_closing(song: Song, bar: int, closing: tuple[Note, ...]) -> Song:

@@ -60,8 +60,8 @@ def check(song: Song, first: int, last: int, opts: GenerationOptions, variations
         if opts.keep_rhythm:
             assert [(n.onset, n.duration) for n in v.notes] == [(o.onset, min(o.end, end) - o.onset) for o in originals]
         assert math.isfinite(v.mean_nll) and v.mean_nll > 0
-        if not opts.keep_rhythm and len(v.notes) < max_notes:  # the fill reaches the last selected bar
-            assert v.notes and v.notes[-1].end >= song.bar_range_ticks(last, last)[0], "the fill stops early"
+        if not opts.keep_rhythm and len(v.notes) < max_notes:  # the fill sounds in the last selected bar
+            assert v.notes and v.notes[-1].end > song.bar_range_ticks(last, last)[0], "the fill stops early"
         song.copy().replace_bars(first, last, v.notes)  # the song model accepts every variation
 
 
