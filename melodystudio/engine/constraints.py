@@ -23,8 +23,10 @@ them at ``min_ticks`` each (a sixteenth): a greedy count of the open onsets (ear
 note) says how many more notes fit from any tick, so the count can always be met. The notes are also
 paced over the selection: note k of n starts no earlier than k/n of the way through it less one bar
 (a lyric may not be crammed into the first bars and leave the rest empty), and the last one starts in
-the last selected bar. Where rounding would leave no onset for a row, its pacing bound is dropped
-(the count rule always wins).
+the last selected bar. A note's duration then reaches at least the next note's bound, so pacing never
+forces a rest (with the bound on onsets alone, a short note followed by a forced rest came after 40% of
+the notes of ``eval lyrics``, against 22% rests in the human melodies). Where rounding would leave no
+onset (or duration) for a row, its pacing bound is dropped (the count rule always wins).
 """
 
 from __future__ import annotations
@@ -227,6 +229,10 @@ class Rules:
                 if later is not None:  # the notes still to come must fit after this one ends
                     ends = self.onset_ticks(chosen[:, BAR_S], chosen[:, POS_S])[:, None] + units[None] * self.grid
                     m &= self.fits_from(ends) >= later[:, None]
+                    if self.earliest is not None:  # sustain up to the next note's pacing bound
+                        nxt = self.earliest[np.minimum(count + 1, len(self.earliest) - 1)]
+                        held = m & ((ends >= nxt[:, None]) | (later[:, None] == 0))
+                        m = np.where(held.any(axis=1, keepdims=True), held, m)
             else:
                 m[:] = self.pitch_mask(self.onset_ticks(chosen[:, BAR_S], chosen[:, POS_S]))
             fixed = {BAR_S: self.end_bar, POS_S: self.end_pos}.get(stage, 0)

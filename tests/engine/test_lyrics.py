@@ -57,14 +57,31 @@ def test_every_syllable_gets_one_note_with_its_lyric(cond_engine: MelodyEngine) 
     bar = song.bar_range_ticks(2, 2)[1] - start
     for v in variations:  # paced over the bars: no cramming at the start, the last syllable in the last bar
         assert v.notes[-1].onset >= song.bar_range_ticks(4, 4)[0]
+        earliest = [start + k * (end - start) // len(syllables) - bar for k in range(len(syllables))]
+        earliest[-1] = max(earliest[-1], song.bar_range_ticks(4, 4)[0])
         for k, note in enumerate(v.notes):
-            assert note.onset >= start + k * (end - start) // len(syllables) - bar
+            assert note.onset >= earliest[k]
+        for note, bound in zip(v.notes, earliest[1:]):  # pacing never forces a rest: a note sustains to it
+            assert note.end >= bound
     lyrics = [n.lyric for n in variations[0].notes]
     assert lyrics[0] == Lyric("Twin", Syllabic.BEGIN, phrase_start=True)
     assert lyrics[1] == Lyric("kle", Syllabic.END) and lyrics[6] == Lyric("star", Syllabic.SINGLE)
     assert lyrics[7] == Lyric("how", Syllabic.SINGLE, phrase_start=True)
     assert lyrics[10] == Lyric.continuation() and lyrics[11] == Lyric("der", Syllabic.END)
     assert cond_engine.supports_lyrics and cond_engine.supports_chords
+
+
+def test_pacing_sustains_notes_instead_of_forcing_rests(cond_engine: MelodyEngine) -> None:
+    """Four syllables over four bars: the third starts no earlier than bar 2 and the last in bar 4, so
+    the third note is held into bar 4 rather than followed by a rest the model did not choose."""
+    song = scale_song(bars=6)
+    syllables = many_syllables(4)
+    variations = run_to_end(cond_engine.lyrics(song, 1, 4, syllables, GenerationOptions(variations=4, seed=3)))
+    check(song, 1, 4, syllables, variations)
+    last_bar = song.bar_range_ticks(4, 4)[0]
+    for v in variations:
+        assert v.notes[3].onset >= last_bar
+        assert v.notes[2].end >= last_bar
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
