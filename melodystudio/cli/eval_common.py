@@ -1,33 +1,17 @@
-"""Small pieces the ``melodystudio eval`` sections share: nested progress, units, the machine."""
+"""Small pieces the ``melodystudio eval`` sections share: units, the machine."""
 
 from __future__ import annotations
 
 import math
 import os
 import platform
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
-from melodystudio.core.progress import Job, Progress
 from melodystudio.evaluation.report import cpu_model
 
-R = TypeVar("R")
 LN2 = math.log(2)
-
-
-def within(job: Job[R], lo: float, hi: float, label: str | None = None) -> Job[R]:
-    """Run a sub-job, its progress mapped into [lo, hi] of the caller's and shown as ``label`` (None:
-    the sub-job's own message); closing the caller closes the sub-job (its KV cache is dropped)."""
-    try:
-        while True:
-            try:
-                p = next(job)
-            except StopIteration as stop:
-                return stop.value
-            yield Progress(lo + (hi - lo) * p.fraction, p.message if label is None else label)
-    finally:
-        job.close()
 
 
 def nll_figures(nats: float | None) -> dict[str, float | None]:

@@ -22,11 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from melodystudio.cli.eval_common import mean_or_none, nll_figures, within
+from melodystudio.cli.eval_common import mean_or_none, nll_figures
 from melodystudio.cli.eval_data import TestTune
 from melodystudio.core import Note, Song
 from melodystudio.core.errors import MelodyStudioError
-from melodystudio.core.progress import Job, Progress
+from melodystudio.core.progress import Job, Progress, within
 from melodystudio.engine.api import GenerationOptions, Variation
 from melodystudio.engine.inpaint_score import BlankScore, score_blank
 from melodystudio.engine.melody import MelodyEngine

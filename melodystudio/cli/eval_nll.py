@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from melodystudio.cli.eval_common import LN2, nll_figures, within
+from melodystudio.cli.eval_common import LN2, nll_figures
 from melodystudio.cli.eval_data import TestTune
-from melodystudio.core.progress import Job, Progress
+from melodystudio.core.progress import Job, Progress, within
 from melodystudio.engine.melody import MelodyEngine
 from melodystudio.evaluation import KneserNey, ShortTermMix
 

@@ -77,7 +77,8 @@ class EvalSettings:
 def evaluation(settings: EvalSettings, command: str) -> Job[dict[str, Any]]:
     """Load, run the three sections, return the JSON-ready result (progress over the whole run)."""
     from melodystudio.cli import eval_data, eval_fills, eval_nll
-    from melodystudio.cli.eval_common import machine, within
+    from melodystudio.cli.eval_common import machine
+    from melodystudio.core.progress import within
     from melodystudio.engine.melody import MelodyEngine
 
     corpus = eval_data.open_corpus(settings.corpus)  # first: a missing cache is the likeliest problem

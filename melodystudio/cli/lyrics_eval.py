@@ -26,7 +26,7 @@ import numpy as np
 
 from melodystudio.core import Note, Song, TempoChange
 from melodystudio.core.errors import MelodyStudioError
-from melodystudio.core.progress import Job, Progress, run_to_end
+from melodystudio.core.progress import Job, Progress, run_to_end, within
 from melodystudio.engine.api import MODELS_ENV, PROVIDER_CHOICES, PROVIDER_ENV, GenerationOptions
 from melodystudio.lyrics import Stress, Syllable
 
@@ -77,7 +77,7 @@ class LyricsEvalSettings:
 
 def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]]:
     """Load the cases and the model, set every case twice, score; the JSON-ready result."""
-    from melodystudio.cli.eval_common import machine, within
+    from melodystudio.cli.eval_common import machine
     from melodystudio.cli.lyrics_eval_data import MAX_BARS, MIN_BARS, choose_cases, read_test_records
     from melodystudio.corpus.paths import lyrics_melody_path
     from melodystudio.engine.melody import MelodyEngine
@@ -123,7 +123,6 @@ def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]
 def _set_all(engine: Any, cases: Sequence[Any], settings: LyricsEvalSettings,
              use_lyrics: bool) -> Job[list[tuple[Note, ...]]]:
     """One variation per case (engine: MelodyEngine, cases: LyricCase)."""
-    from melodystudio.cli.eval_common import within
 
     out = []
     for i, case in enumerate(cases):

@@ -32,3 +32,17 @@ def run_to_end(job: Job[R], on_progress: Callable[[Progress], None] | None = Non
             return stop.value
         if on_progress is not None:
             on_progress(p)
+
+
+def within(job: Job[R], lo: float, hi: float, label: str | None = None) -> Job[R]:
+    """Run a sub-job, its progress mapped into [lo, hi] of the caller's and shown as ``label`` (None:
+    the sub-job's own message); closing the caller closes the sub-job (its KV cache is dropped)."""
+    try:
+        while True:
+            try:
+                p = next(job)
+            except StopIteration as stop:
+                return stop.value
+            yield Progress(lo + (hi - lo) * p.fraction, p.message if label is None else label)
+    finally:
+        job.close()

@@ -90,26 +90,35 @@ def choose_window(song: Song, first: int, last: int, song_bars: int, limits: Lim
     return first - before, last + after
 
 
-def check_inpaint(song: Song, first: int, last: int, limits: Limits) -> None:
+def check_bars(song: Song, first: int, last: int, past_end: bool = False) -> None:
+    """Bars first..last (0-based, inclusive) are a range inside the song (anywhere in a song without
+    notes, or with ``past_end``) and below the bar limit."""
     if first < 0 or last < first:
         raise MelodyStudioError(f"bars {first + 1}-{last + 1} are not a range of bars (first bar is 1)")
-    if song.notes and last >= song.bar_count:
+    if song.notes and last >= song.bar_count and not past_end:
         raise MelodyStudioError(f"bars {first + 1}-{last + 1} lie outside the song, which has {song.bar_count} "
                                 f"bars (use continue to add bars)")
-    if last - first + 1 > limits.window_bars:
-        raise MelodyStudioError(f"at most {limits.window_bars} bars can be regenerated at once, "
-                                f"not {last - first + 1}")
     if last >= MAX_BARS:
         raise MelodyStudioError(f"bar {last + 1} is beyond the {MAX_BARS}-bar limit")
 
 
-def inpaint_prompt(song: Song, first: int, last: int, tokenizer: CompoundTokenizer, limits: Limits) -> Prompt:
+def check_inpaint(song: Song, first: int, last: int, limits: Limits, past_end: bool = False) -> None:
+    check_bars(song, first, last, past_end)
+    if last - first + 1 > limits.window_bars:
+        raise MelodyStudioError(f"at most {limits.window_bars} bars can be regenerated at once, "
+                                f"not {last - first + 1}")
+
+
+def inpaint_prompt(song: Song, first: int, last: int, tokenizer: CompoundTokenizer, limits: Limits,
+                   past_end: bool = False) -> Prompt:
     """Prompt to refill song bars first..last (0-based, inclusive).
 
     A song without notes may be filled at any bars (composing from scratch); otherwise the bars
-    must lie within the song (``Song.bar_count``, which counts chords too).
+    must lie within the song (``Song.bar_count``, which counts chords too) unless ``past_end`` (a
+    long lyric set a group of lines at a time into an empty song: the later groups' bars lie past the
+    notes of the earlier ones).
     """
-    check_inpaint(song, first, last, limits)
+    check_inpaint(song, first, last, limits, past_end)
     w0, w1 = choose_window(song, first, last, song.bar_count, limits)
     return _prompt(song, tokenizer, w0, w1, first, last, continuation=False, limits=limits)
 

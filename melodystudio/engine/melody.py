@@ -31,7 +31,7 @@ import onnxruntime as ort
 from melodystudio.core import Lyric, Note, Song
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.core.progress import Job
-from melodystudio.engine import context
+from melodystudio.engine import context, long_lyrics
 from melodystudio.engine.api import GenerationOptions, NoteSurprisal, ScoreResult, Variation
 from melodystudio.engine.constraints import BAR_S, DUR_S, PITCH_S, POS_S, Rules
 from melodystudio.engine.context import Limits, Prompt
@@ -122,17 +122,25 @@ class MelodyEngine:
     def lyrics(self, song: Song, first_bar: int, last_bar: int, syllables: Sequence[Syllable],
                options: GenerationOptions | None = None, use_lyrics: bool = True) -> Job[list[Variation]]:
         """Set ``syllables`` to new notes in song bars first_bar..last_bar (0-based, inclusive): exactly
-        one note per syllable, each carrying its Lyric. ``use_lyrics`` False hides the syllables from
+        one note per syllable, each carrying its Lyric (a lyric longer than one blank is set a group
+        of lines at a time, ``long_lyrics``). ``use_lyrics`` False hides the syllables from
         the model (the same count rule: a baseline, and what an unconditioned model does)."""
         options = options or GenerationOptions()
         if not syllables:
             raise MelodyStudioError("there are no syllables to set")
         if options.keep_rhythm:
             raise MelodyStudioError("keep rhythm cannot set syllables: the number of notes is the number of syllables")
-        if len(syllables) > self.limits.max_notes:
-            raise MelodyStudioError(f"{len(syllables)} syllables are more than the model can set at once "
-                                    f"({self.limits.max_notes}); set the lyric a few lines at a time")
-        prompt = context.inpaint_prompt(song, first_bar, last_bar, self.tokenizer, self.limits)
+        if len(syllables) <= self.limits.max_notes:
+            return self._lyric_group(song, first_bar, last_bar, syllables, options, use_lyrics)
+        context.check_bars(song, first_bar, last_bar)
+        return long_lyrics.set_in_groups(  # more than one blank holds: a group of lines at a time
+            song, first_bar, last_bar, syllables, options, self.limits.max_notes, self.limits.window_bars,
+            lambda s, b0, b1, group, o: self._lyric_group(s, b0, b1, group, o, use_lyrics, past_end=True))
+
+    def _lyric_group(self, song: Song, first_bar: int, last_bar: int, syllables: Sequence[Syllable],
+                     options: GenerationOptions, use_lyrics: bool, past_end: bool = False) -> Job[list[Variation]]:
+        """At most ``limits.max_notes`` syllables in one blank."""
+        prompt = context.inpaint_prompt(song, first_bar, last_bar, self.tokenizer, self.limits, past_end)
         rows = syllable_rows(syllables) if use_lyrics and self.supports_lyrics else None
         return self._variations(song, prompt, options, syllables, rows)
 

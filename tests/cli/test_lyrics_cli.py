@@ -83,7 +83,7 @@ def test_lyrics_from_a_file_with_bars_and_pick(tmp_path: Path, capsys: pytest.Ca
     (["la la la", "--bars", "0"], "--bars must be 1 or more, not 0"),
     (["la la la", "--variations", "2", "--pick", "3"], "--pick 3 asks for a variation beyond the 2 generated"),
     (["la la la", "--key", "H"], "'H' is not a key"),
-    (["la " * 120], "syllables are more than the model can set at once"),
+    (["la " * 120, "--bars", "4"], "120 syllables do not fit in bars 1-4 at a sixteenth each"),
 ])
 def test_bad_input_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str],
                                           message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -92,6 +92,15 @@ def test_bad_input_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pytest.Mo
     err = capsys.readouterr().err
     assert message in err and err.count("melodystudio: error:") == 1
     assert not list(tmp_path.glob("out*"))
+
+
+def test_a_whole_song_is_set_in_groups_of_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    verse = "Row, row, row your boat\nGently down the stream\nMerrily merrily merrily merrily\nLife is but a dream\n"
+    out = tmp_path / "song.mid"
+    assert main(["lyrics", verse * 6, "--seed", "2", "--pick", "A", "-o", str(out), *_model()]) == 0  # 162 syllables
+    assert "54 bars of 4/4, 162 notes for 162 syllables" in capsys.readouterr().out
+    notes = load_song(out)[0].notes
+    assert len(notes) == 162 and [n.lyric.text for n in notes[:3] if n.lyric] == ["Row", "row", "row"]
 
 
 def test_unreadable_lyrics_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -113,7 +113,7 @@ def test_impossible_requests_say_why(cond_engine: MelodyEngine) -> None:
         cond_engine.lyrics(song, 0, 0, [])
     with pytest.raises(MelodyStudioError, match="keep rhythm"):
         cond_engine.lyrics(song, 0, 0, many_syllables(2), GenerationOptions(keep_rhythm=True))
-    with pytest.raises(MelodyStudioError, match="more than the model can set"):
+    with pytest.raises(MelodyStudioError, match="do not fit in bars 1-4"):  # more than a blank: in groups
         cond_engine.lyrics(song, 0, 3, many_syllables(cond_engine.limits.max_notes + 1))
     full = run_to_end(cond_engine.lyrics(song, 0, 0, many_syllables(16), GenerationOptions(variations=2, seed=1)))
     check(song, 0, 0, many_syllables(16), full)  # as many syllables as sixteenths still fit
