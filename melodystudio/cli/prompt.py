@@ -167,7 +167,8 @@ def _run_eval(args: argparse.Namespace) -> int:
 COMMANDS = (
     ("prompt", "compose melodies from a text prompt, guided by a retrieved reference melody", _args_prompt,
      _run_prompt),
-    ("search", "find library melodies that fit a text description", _args_search, _run_search),
+    ("search", "find library melodies that fit a text description (score: w x melody cosine + (1 - w) x "
+               "description cosine, w = 0.45 from models/retrieval)", _args_search, _run_search),
     ("similar", "find library melodies similar to a melody file", _args_similar, _run_similar),
     ("eval-prompt", "text-to-melody retrieval and prompt adherence figures (melodystudio eval prompt)", _args_eval,
      _run_eval),

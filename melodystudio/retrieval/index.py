@@ -2,7 +2,8 @@
 
 Filtering happens inside the search (hnswlib's ``filter`` callback over labels), so a query for
 "3/4, minor" walks the graph until it has ``k`` allowed melodies instead of cutting a fixed
-top-k afterwards.
+top-k afterwards. A numpy copy of the (unit) vectors is kept beside the graph: hnswlib's
+``get_items`` costs ~20 us a row, too slow for exact scans and the hybrid search's rescoring.
 """
 
 from __future__ import annotations
@@ -22,16 +23,22 @@ EF_SEARCH = 128
 EXACT_BELOW = 2048  # a filter allowing fewer melodies than this is answered by an exact scan
 
 
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    v = np.asarray(vectors, np.float32)
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+
+
 class VectorIndex:
-    def __init__(self, index: hnswlib.Index) -> None:
+    def __init__(self, index: hnswlib.Index, rows: np.ndarray) -> None:
         self._index = index
+        self._rows = rows  # (N, D) float32 unit vectors, row = label (what the cosine space stores)
 
     @staticmethod
     def empty(dim: int, capacity: int = 64) -> VectorIndex:
         index = hnswlib.Index(space="cosine", dim=dim)
         index.init_index(max_elements=max(capacity, 1), ef_construction=EF_CONSTRUCTION, M=M, random_seed=0)
         index.set_ef(EF_SEARCH)
-        return VectorIndex(index)
+        return VectorIndex(index, np.zeros((0, dim), np.float32))
 
     @staticmethod
     def build(vectors: np.ndarray) -> VectorIndex:
@@ -51,7 +58,10 @@ class VectorIndex:
         except RuntimeError as e:
             raise MelodyStudioError(f"melody index {path} cannot be read ({e})") from None
         index.set_ef(EF_SEARCH)
-        return VectorIndex(index)
+        count = int(index.get_current_count())
+        rows = (index.get_items(np.arange(count), return_type="numpy") if count
+                else np.zeros((0, dim), np.float32))
+        return VectorIndex(index, np.asarray(rows, np.float32).reshape(count, dim))
 
     def __len__(self) -> int:
         return int(self._index.get_current_count())
@@ -68,10 +78,12 @@ class VectorIndex:
             self._index.resize_index(max(needed, 2 * self._index.get_max_elements()))
         labels = np.arange(start, needed)
         self._index.add_items(np.asarray(vectors, np.float32), labels, num_threads=1)
+        self._rows = np.concatenate([self._rows, _unit(vectors)])
         return labels.tolist()
 
-    def vectors(self, labels: list[int]) -> np.ndarray:
-        return np.asarray(self._index.get_items(labels), np.float32)
+    def vectors(self, labels: list[int] | np.ndarray) -> np.ndarray:
+        """(len(labels), D) unit vectors."""
+        return self._rows[np.asarray(labels, np.int64)]
 
     def query(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Up to ``k`` (label, cosine similarity) pairs, best first; ``allowed`` (N,) bool restricts labels."""
@@ -92,7 +104,7 @@ class VectorIndex:
         return [(int(lab), 1.0 - float(d)) for lab, d in zip(labels[0], distances[0])]
 
     def _exact(self, vector: np.ndarray, k: int, labels: np.ndarray) -> list[tuple[int, float]]:
-        sims = self.vectors(labels.tolist()) @ np.asarray(vector, np.float32)
+        sims = self.vectors(labels) @ np.asarray(vector, np.float32)
         best = np.argsort(-sims, kind="stable")[:k]
         return [(int(labels[i]), float(sims[i])) for i in best]
 

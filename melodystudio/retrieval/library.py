@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,7 @@ class MelodyLibrary:
                 doc = json.loads(str(data["entries"]))
                 offsets = data["note_offsets"].astype(np.int64)
                 ioi, dur, pitch = data["ioi"], data["duration"], data["pitch"]
-        except (OSError, ValueError, KeyError) as e:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
             raise MelodyStudioError(f"melody library {path} is damaged ({type(e).__name__})") from None
         if doc.get("format") != LIBRARY_FORMAT or doc.get("version") != LIBRARY_VERSION:
             raise MelodyStudioError(f"{path} is not a {LIBRARY_FORMAT} v{LIBRARY_VERSION} file")

@@ -27,8 +27,10 @@ TEXT_PROJECTION_FILE = "text_projection.onnx"
 MELODY_FILE = "melody_embed.onnx"
 LIBRARY_FILE = "library.npz"
 INDEX_FILE = "library.hnsw"
+DESCRIPTION_FILE = "descriptions.npz"
 TEXT_INPUT, TEXT_OUTPUT = "text_embedding", "text_projected"
-REQUIRED = (TEXT_ENCODER_FILE, TOKENIZER_FILE, TEXT_PROJECTION_FILE, MELODY_FILE, LIBRARY_FILE, INDEX_FILE)
+REQUIRED = (TEXT_ENCODER_FILE, TOKENIZER_FILE, TEXT_PROJECTION_FILE, MELODY_FILE, LIBRARY_FILE, INDEX_FILE,
+            DESCRIPTION_FILE)
 FIX_HINT = "reinstall MelodyStudio's models, or rebuild them with 'python -m melodystudio.training.clmp build'"
 
 

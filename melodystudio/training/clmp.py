@@ -9,7 +9,13 @@
    the shipped text encoder (``clmp_train.build_features``);
 4. train the two projections with symmetric InfoNCE (``clmp_train.train``);
 5. export ``melody_embed.onnx`` and ``text_projection.onnx``; build the library (train + valid
-   tunes) and its HNSW index; write ``manifest.json`` (``clmp_export``).
+   tunes) and its HNSW index (``clmp_export``);
+6. embed the library's descriptions, compress them and choose the hybrid weight on validation
+   tunes (``clmp_describe``); write ``manifest.json``.
+
+The last step alone (new description wording or size, same projections and library; ~5 min):
+
+    python -m melodystudio.training.clmp describe [--out models/retrieval] [--description-dim 128]
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ from melodystudio.evaluation.report import cpu_model
 from melodystudio.retrieval.model_files import TEXT_ENCODER_FILE, TOKENIZER_FILE
 from melodystudio.retrieval.text_encoder import TextEncoder
 from melodystudio.tokens import CompoundTokenizer
-from melodystudio.training.clmp_data import LibraryTune, library_tunes
+from melodystudio.training.clmp_data import LIBRARY_SPLITS, LibraryTune, library_tunes
+from melodystudio.training.clmp_describe import DescribeConfig, build_descriptions, describe_step
 from melodystudio.training.clmp_export import (
     build_library,
     export_melody_graph,
@@ -42,8 +49,6 @@ from melodystudio.training.clmp_export import (
 from melodystudio.training.clmp_model import ClmpConfig, PooledEncoder
 from melodystudio.training.clmp_train import FeatureSet, TrainConfig, build_features, train
 from melodystudio.training.model import load_checkpoint
-
-LIBRARY_SPLITS = ("train", "valid")  # test tunes stay out of the shipped library (they are the evaluation set)
 
 
 def log(message: str) -> None:
@@ -82,7 +87,7 @@ def _cached_melody(path: Path, stamp: dict[str, object]) -> np.ndarray | None:
 
 
 def build(out: Path, corpus_path: Path, checkpoint: Path, work: Path, skip_text_encoder: bool,
-          clmp_cfg: ClmpConfig, train_cfg: TrainConfig) -> dict[str, object]:
+          clmp_cfg: ClmpConfig, train_cfg: TrainConfig, describe_cfg: DescribeConfig) -> dict[str, object]:
     t_start = time.perf_counter()
     torch.set_num_threads(2)
     out.mkdir(parents=True, exist_ok=True)
@@ -116,13 +121,14 @@ def build(out: Path, corpus_path: Path, checkpoint: Path, work: Path, skip_text_
     log(f"melody graph: {melody_check}")
     export_text_projection(model, out)
     library = build_library([t for t in tunes if t.split in LIBRARY_SPLITS], tokenizer, out, log)
+    descriptions = build_descriptions(out, corpus_path, work, describe_cfg, log)
     info = {
         "clmp_config": clmp_cfg.to_dict(), "train_config": asdict(train_cfg), "valid_metrics": metrics,
         "temperature": float(1 / model.logit_scale.exp().item()),
         "melody_model": {"checkpoint": str(checkpoint), "checkpoint_sha256": sha256(checkpoint),
                          "step": ckpt.get("step"), "model_config": glm.cfg.to_dict()},
         "melody_graph": melody_check, "text_encoder": text_report, "library": library,
-        "tokenizer": tokenizer.config.to_dict(),
+        "tokenizer": tokenizer.config.to_dict(), "descriptions": descriptions,
         "machine": f"{cpu_model()}, {os.cpu_count()} cores, torch threads {torch.get_num_threads()}",
         "build_seconds": round(time.perf_counter() - t_start, 1),
         "library_excludes": "lyrics_melody (not redistributable), test split (evaluation)",
@@ -143,9 +149,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     b.add_argument("--skip-text-encoder", action="store_true", help="reuse the text encoder already in --out")
     b.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     b.add_argument("--dim", type=int, default=ClmpConfig.joint_dim, help="joint embedding size")
+    b.add_argument("--description-dim", type=int, default=DescribeConfig.dim, help="PCA axes of the descriptions")
+    d = sub.add_parser("describe", help="only (re)build the description vectors and the hybrid weight")
+    d.add_argument("--out", type=Path, default=Path("models/retrieval"))
+    d.add_argument("--corpus", type=Path, default=Path("data_cache/corpus.npz"))
+    d.add_argument("--work", type=Path, default=Path("runs/clmp"), help="sentence-vector caches")
+    d.add_argument("--description-dim", type=int, default=DescribeConfig.dim, help="PCA axes of the descriptions")
     args = parser.parse_args(argv)
+    describe_cfg = DescribeConfig(dim=args.description_dim)
+    if args.command == "describe":
+        describe_step(args.out, args.corpus, args.work, describe_cfg, log)
+        return
     build(args.out, args.corpus, args.checkpoint, args.work, args.skip_text_encoder,
-          ClmpConfig(joint_dim=args.dim), TrainConfig(epochs=args.epochs))
+          ClmpConfig(joint_dim=args.dim), TrainConfig(epochs=args.epochs), describe_cfg)
 
 
 if __name__ == "__main__":

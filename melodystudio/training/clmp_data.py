@@ -21,11 +21,13 @@ import numpy as np
 from melodystudio.core import PPQ, Note, Song, TimeSignature
 from melodystudio.corpus.dataset import Corpus, load_corpus
 from melodystudio.retrieval.attributes import TuneAttributes, key_signature, measure, mode_from_signature
+from melodystudio.retrieval.description import describe
 from melodystudio.tokens.compound import BAR, DUR, KEY, METER, METERS, PITCH, POS, UNKNOWN_KEY
-from melodystudio.training.clmp_captions import TuneFacts, caption, display_caption, tune_facts
+from melodystudio.training.clmp_captions import COLLECTIONS, TuneFacts, caption, display_caption, tune_facts
 
 SHIPPABLE_SOURCES = ("essenFolksong", "oneills1850", "ryansMammoth", "airdsAirs", "bach", "pop909")
 ABC_METERS = {"C": (4, 4), "C|": (2, 2)}
+LIBRARY_SPLITS = ("train", "valid")  # test tunes stay out of the shipped library (they are the evaluation set)
 
 
 @dataclass
@@ -47,6 +49,13 @@ class LibraryTune:
     @property
     def display_caption(self) -> str:
         return display_caption(self.facts, self.attrs)
+
+    @property
+    def description(self) -> str:
+        """The fixed description behind the description vectors (``retrieval.description``). No title:
+        the mostly German Essen titles cost validation recall (R@10 0.786 -> 0.741 in the hybrid)."""
+        key = f"{self.facts.modal_tonic} {self.facts.modal}" if self.facts.modal else ""
+        return describe("", self.attrs, COLLECTIONS[self.source][0], self.facts.origin, self.facts.kind, key)
 
 
 def parse_meter(text: str | None) -> tuple[int, int] | None:

@@ -13,7 +13,14 @@ from melodystudio.retrieval.attributes import song_attributes
 from melodystudio.retrieval.index import VectorIndex
 from melodystudio.retrieval.library import LibraryEntry, MelodyLibrary, entry_song, write_library
 from melodystudio.retrieval.retriever import Filters
-from melodystudio.retrieval.user_store import ENTRIES_FILE, INDEX_FILE, USER_DATA_ENV, UserStore, user_data_dir
+from melodystudio.retrieval.user_store import (
+    DESCRIPTIONS_FILE,
+    ENTRIES_FILE,
+    INDEX_FILE,
+    USER_DATA_ENV,
+    UserStore,
+    user_data_dir,
+)
 
 Q = PPQ
 
@@ -93,27 +100,52 @@ class FakeEmbedder:
         return unit([[np.mean([n.pitch for n in s.notes]) / 60, s.time_signatures[0].numerator, 1.0] for s in songs])
 
 
+class FakeDescriber:
+    """Title length and bars as a 2-d direction: a stand-in for MiniLM over the description."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, entries: Sequence[LibraryEntry]) -> np.ndarray:
+        self.calls += len(entries)
+        return unit([[len(e.title), e.bars] for e in entries])
+
+
+def store_at(folder: Path, embed: FakeEmbedder | None = None, sha: str = "sha", describer: FakeDescriber | None = None,
+             describer_sha: str = "d-1") -> UserStore:
+    return UserStore(folder, embed or FakeEmbedder(), 3, sha, describer or FakeDescriber(), (2,), describer_sha)
+
+
 def test_user_melodies_persist_across_restarts(tmp_path: Path) -> None:
-    embed = FakeEmbedder()
-    store = UserStore(tmp_path / "retrieval", embed, 3, "sha-1")
+    embed, describer = FakeEmbedder(), FakeDescriber()
+    store = store_at(tmp_path / "retrieval", embed, "sha-1", describer)
     assert store.entries == [] and len(store.index) == 0
     for i, song in enumerate((scale_song(60), scale_song(67, (3, 4), "G"))):
         entry = LibraryEntry.of(f"mine {i}", "user", f"user-{i}", "", song_attributes(song), song, with_notes=True)
         assert store.add(entry) == i
     assert (tmp_path / "retrieval" / ENTRIES_FILE).is_file() and (tmp_path / "retrieval" / INDEX_FILE).is_file()
-    embed.calls = 0
-    again = UserStore(tmp_path / "retrieval", embed, 3, "sha-1")
-    assert embed.calls == 0  # the saved index is used as it is
+    assert store.descriptions.shape == (2, 2) and describer.calls == 2
+    embed.calls = describer.calls = 0
+    again = store_at(tmp_path / "retrieval", embed, "sha-1", describer)
+    assert embed.calls == 0 and describer.calls == 0  # the saved index and description vectors are used as they are
+    np.testing.assert_allclose(again.descriptions, store.descriptions)
     assert [e.title for e in again.entries] == ["mine 0", "mine 1"]
     assert entry_song(again.entries[1]).notes == scale_song(67, (3, 4), "G").notes
     label, _ = again.index.query(embed([scale_song(67, (3, 4), "G")])[0], 1)[0]
     assert label == 1
-    rebuilt = UserStore(tmp_path / "retrieval", embed, 3, "sha-2")  # a new melody graph: re-embedded from notes
-    assert embed.calls == 3 and len(rebuilt.index) == 2
+    rebuilt = store_at(tmp_path / "retrieval", embed, "sha-2", describer)  # a new melody graph: re-embedded from notes
+    assert embed.calls == 3 and len(rebuilt.index) == 2 and describer.calls == 0
+    redescribed = store_at(tmp_path / "retrieval", embed, "sha-2", describer, "d-2")  # new descriptions file
+    assert describer.calls == 2 and embed.calls == 3
+    np.testing.assert_allclose(redescribed.descriptions, store.descriptions)
+    (tmp_path / "retrieval" / DESCRIPTIONS_FILE).write_bytes(b"damaged")  # e.g. a crash between the writes
+    describer.calls = 0
+    assert store_at(tmp_path / "retrieval", embed, "sha-2", describer, "d-2").descriptions.shape == (2, 2)
+    assert describer.calls == 2
 
 
 def test_user_store_refuses_an_empty_melody(tmp_path: Path) -> None:
-    store = UserStore(tmp_path, FakeEmbedder(), 3, "sha")
+    store = store_at(tmp_path)
     empty = LibraryEntry("x", "user", "u", "", "", None, None, 0, 0, 0, None)
     with pytest.raises(MelodyStudioError, match="without notes"):
         store.add(empty)
@@ -122,7 +154,7 @@ def test_user_store_refuses_an_empty_melody(tmp_path: Path) -> None:
 def test_damaged_user_library_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / ENTRIES_FILE).write_text("{not json", encoding="utf-8")
     with pytest.raises(MelodyStudioError, match="cannot be read"):
-        UserStore(tmp_path, FakeEmbedder(), 3, "sha")
+        store_at(tmp_path)
 
 
 def test_user_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
