@@ -10,7 +10,8 @@ lyrics-setting: the bars of 1-2 lyric phrases of lyrics_melody test songs (``--s
 their meter is unknown, bars are assumed 4/4 from the first note) or 2-4 fully sung bars of the
 OpenEWLD test lead sheets (``--source openewld``, real meters and chords), set to their syllables
 (one note per syllable for every method; 'hidden' and the previous model get the same count rule).
-Writes OUT/<suite>.json and OUT/<suite>.md.
+``--split valid`` draws the same kinds of cases from the validation songs instead (to choose a setting
+without looking at the test songs). Writes OUT/<suite>.json and OUT/<suite>.md.
 """
 
 from __future__ import annotations
@@ -46,11 +47,11 @@ class Case:
     syllables: list[Any] | None = None  # lyrics.Syllable per note to set (lyrics-setting)
 
 
-def chord_cases(count: int, rng: np.random.Generator) -> list[Case]:
+def chord_cases(count: int, rng: np.random.Generator, split: str = "test") -> list[Case]:
     """4-bar spans of POP909 test songs with chords and at least 4 melody notes."""
     from melodystudio.corpus.pop909 import iter_pop909
 
-    songs = [t.song for t in iter_pop909() if t.split == "test"]
+    songs = [t.song for t in iter_pop909() if t.split == split]
     cases = []
     for i in range(count):
         song = songs[i % len(songs)]
@@ -63,13 +64,13 @@ def chord_cases(count: int, rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-def lyric_cases(count: int, rng: np.random.Generator) -> list[Case]:
+def lyric_cases(count: int, rng: np.random.Generator, split: str = "test") -> list[Case]:
     """The bars of 1-2 consecutive phrases of lyrics_melody test songs, every note there a syllable."""
     from melodystudio.corpus.conditioned_lyrics import positions_in_words, stresses_by_word
     from melodystudio.corpus.lyrics_melody import iter_lyrics_melody
     from melodystudio.lyrics.syllables import Stress, Syllable, WordPosition
 
-    tunes = [t for t in iter_lyrics_melody() if t.split == "test"]
+    tunes = [t for t in iter_lyrics_melody() if t.split == split]
     cases: list[Case] = []
     for i in range(count):
         tune = tunes[int(rng.integers(len(tunes)))] if i >= len(tunes) else tunes[i]
@@ -93,14 +94,14 @@ def lyric_cases(count: int, rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-def lead_sheet_cases(count: int, rng: np.random.Generator) -> list[Case]:
+def lead_sheet_cases(count: int, rng: np.random.Generator, split: str = "test") -> list[Case]:
     """2-4 bars of OpenEWLD test lead sheets in which every note carries a syllable."""
     from melodystudio.corpus import paths
     from melodystudio.corpus.conditioned_lyrics import name_split, stresses_by_word
     from melodystudio.io import load_song
     from melodystudio.lyrics.syllables import Stress, Syllable, WordPosition
 
-    files = [f for f in sorted((paths.data_root() / "openewld").glob("*.mxl")) if name_split(f.name) == "test"]
+    files = [f for f in sorted((paths.data_root() / "openewld").glob("*.mxl")) if name_split(f.name) == split]
     positions = {"single": WordPosition.SINGLE, "begin": WordPosition.BEGIN, "middle": WordPosition.MIDDLE,
                  "end": WordPosition.END}
     cases: list[Case] = []
@@ -142,7 +143,7 @@ def _human(case: Case) -> tuple[Note, ...]:
 
 
 def run_suite(suite: str, model: Path | None, baseline: Path | None, count: int, seed: int,
-              provider: str, source: str = "lyrics_melody") -> Job[dict[str, Any]]:
+              provider: str, source: str = "lyrics_melody", split: str = "test") -> Job[dict[str, Any]]:
     from melodystudio.cli.eval_common import machine
     from melodystudio.engine.melody import MelodyEngine
     from melodystudio.evaluation import chord_fit
@@ -150,8 +151,8 @@ def run_suite(suite: str, model: Path | None, baseline: Path | None, count: int,
     engine = MelodyEngine.load(model, provider=provider)
     previous = MelodyEngine.load(baseline, provider=provider) if baseline is not None else None
     rng = np.random.default_rng([seed, 11])
-    cases = chord_cases(count, rng) if suite == "chords-melody" else \
-        lead_sheet_cases(count, rng) if source == "openewld" else lyric_cases(count, rng)
+    cases = chord_cases(count, rng, split) if suite == "chords-melody" else \
+        lead_sheet_cases(count, rng, split) if source == "openewld" else lyric_cases(count, rng, split)
     methods = [m for m in METHODS if m != "previous" or previous is not None]
     sung: dict[str, list[list[chord_fit.SungNote]]] = {m: [] for m in methods}
     clock = time.monotonic()
@@ -169,7 +170,7 @@ def run_suite(suite: str, model: Path | None, baseline: Path | None, count: int,
         yield Progress((i + 1) / len(cases), f"{suite}: case {i + 1} of {len(cases)}")
     figures = {m: _figures(sung[m], sung["human"], suite) for m in methods}
     return {"format": "melodystudio-eval-conditioned", "version": 1, "suite": suite,
-            "source": source if suite != "chords-melody" else "pop909",
+            "source": source if suite != "chords-melody" else "pop909", "split": split,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": machine(engine.provider, engine.threads), "cases": len(cases) - skipped, "skipped": skipped,
             "variations": VARIATIONS,
@@ -220,6 +221,8 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--provider", choices=PROVIDER_CHOICES, default="auto")
     p.add_argument("--source", choices=("lyrics_melody", "openewld"), default="lyrics_melody",
                    help="lyrics-setting: the test songs to set (default lyrics_melody)")
+    p.add_argument("--split", choices=("test", "valid"), default="test",
+                   help="songs of the test split (default) or of the validation split, for choosing settings")
 
 
 def _runner(suite: str) -> Callable[[argparse.Namespace], int]:
@@ -232,10 +235,11 @@ def _runner(suite: str) -> Callable[[argparse.Namespace], int]:
         command = " ".join([f"melodystudio eval {suite}", f"--cases {args.cases}", f"--seed {args.seed}",
                             f"--out {args.out}", f"--provider {args.provider}",
                             *([f"--source {args.source}"] if suite == "lyrics-setting" else []),
+                            *([f"--split {args.split}"] if args.split != "test" else []),
                             *([f"--model {args.model}"] if args.model else []),
                             *([f"--baseline {args.baseline}"] if args.baseline else [])])
         result = run_to_end(run_suite(suite, args.model, args.baseline, args.cases, args.seed, args.provider,
-                                      args.source), _printer())
+                                      args.source, args.split), _printer())
         result["command"] = command
         args.out.mkdir(parents=True, exist_ok=True)
         safe = json_safe(result)

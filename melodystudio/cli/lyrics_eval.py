@@ -43,9 +43,11 @@ NOTES = (
     "whose beats 1 and 3 start the most note duration). The source also dropped rests under one unit, so its "
     "onsets drift off any grid within a song: the human figures on strong beats are a lower bound.",
     "Each case's song carries the key estimated from its human melody (Krumhansl-Kessler), no chords, 120 bpm.",
-    "lyrics: the engine sets the syllables (text, stress, word and phrase) in the case's bars; baseline: the same "
-    "request with the syllables hidden from the model (one note per syllable, no lyric input). One variation per "
-    "case, seed --seed * 1000 + case index, temperature and top-p as given.",
+    "lyrics: the engine sets the syllables (text, stress, word and phrase) in the case's bars, with the model's "
+    "stress-to-meter prior (stress_prior.json) when it has one; baseline: the same request with the syllables "
+    "hidden from the model (one note per syllable, no lyric input, so no stress prior either). Both keep the "
+    "engine's pacing (each note within a bar, at most a quarter of the bars, of its even share). One variation "
+    "per case, seed --seed * 1000 + case index, temperature and top-p as given.",
     "DA, DP, DD, DIOI: SongGLM's overlapped area (percent) of the intra-generated and generated-to-human distance "
     "distributions of per-song features (notes per word, pitch-class shares, shares of 69 exact durations, mean "
     "inter-onset interval); MD: mean DTW distance of mean-centred pitch series (10-tick frames) per generated "

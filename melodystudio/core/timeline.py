@@ -75,6 +75,23 @@ class TimeSignature:
     def beats_per_bar(self) -> int:
         return self.bar_ticks // self.beat_ticks
 
+    def metrical_level(self, offset: int) -> int:
+        """How strong a place ``offset`` ticks after the bar line is, strongest first:
+        0 the bar line; 1 the half bar, in a bar of an even number (four or more) of felt beats
+        (4/4: beat 3, 12/8: the third dotted quarter); 2 another felt beat; 3 an eighth note, in a
+        meter whose felt beat is longer than one; 4 anything finer (offsets wrap round the bar)."""
+        offset %= self.bar_ticks
+        if offset == 0:
+            return 0
+        beats = self.beats_per_bar
+        if beats >= 4 and beats % 2 == 0 and offset * 2 == self.bar_ticks:
+            return 1
+        if offset % self.beat_ticks == 0:
+            return 2
+        if self.beat_ticks > PPQ // 2 and offset % (PPQ // 2) == 0:
+            return 3
+        return 4
+
     def __str__(self) -> str:
         return f"{self.numerator}/{self.denominator}"
 

@@ -36,16 +36,18 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from melodystudio.core import KeySignature, note_name
+from melodystudio.core import KeySignature, TimeSignature, note_name
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.engine.api import GenerationOptions
 from melodystudio.engine.context import Prompt
+from melodystudio.engine.stress_prior import StressPrior, onset_levels
 from melodystudio.tokens import TokenizerConfig
 from melodystudio.tokens.compound import BAR, DUR, END, KEY, METER, NOTE, POS, UNKNOWN_KEY, meter_index
 from melodystudio.tokens.heads import CASCADE, Constraint
 
 CLOSED = -1  # onset of a (bar, pos) cell where no note may start: below every cursor (ticks >= 0)
 FOREVER = np.iinfo(np.int64).max
+PACING_SLACK = 1.0  # bars a note of a fixed count may start before or after its even share of the selection
 KIND_S, BAR_S, POS_S, DUR_S, PITCH_S = range(len(CASCADE))  # stage numbers
 
 
@@ -78,17 +80,43 @@ class Rules:
             bars = f"{prompt.first_bar + 1}-{prompt.last_bar + 1}"
             raise MelodyStudioError(f"{note_count} notes do not fit in bars {bars} at a sixteenth each: "
                                     "select more bars or give fewer syllables")
-        self.earliest = self._pacing(note_count, int(np.diff(self.bar_starts[self.b0:self.b0 + 2])[0]))
+        self.earliest, self.latest = self._pacing(note_count,
+                                                  int(np.diff(self.bar_starts[self.b0:self.b0 + 2])[0]))
+        self._stress_cells: np.ndarray | None = None  # (note_count, n_sel, max_pos) onset log-weights
+        self._meters = [TimeSignature(0, *m) for m in meters]
 
-    def _pacing(self, note_count: int | None, bar_ticks: int) -> np.ndarray | None:
-        """(note_count,) earliest onset tick of each note of a fixed count (None without a count)."""
+    def _pacing(self, note_count: int | None, bar_ticks: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(note_count,) earliest and latest onset tick of each note of a fixed count (None, None
+        without a count): its even share of the selection, give or take PACING_SLACK bars (at most
+        a quarter of the selection)."""
         if note_count is None:
-            return None
+            return None, None
         span = self.end_tick - self.start_tick
-        k = np.arange(note_count, dtype=np.int64)
-        earliest = self.start_tick + (k * span) // max(note_count, 1) - bar_ticks
+        slack = int(min(PACING_SLACK * bar_ticks, span / 4))
+        even = self.start_tick + (np.arange(note_count, dtype=np.int64) * span) // max(note_count, 1)
+        earliest = even - slack
         earliest[-1] = max(int(earliest[-1]), self.last_bar_tick)
-        return earliest
+        return earliest, even + slack
+
+    def hear_stress(self, prior: StressPrior, stresses: Sequence[int]) -> None:
+        """Weigh each note's onset by the stress-to-meter prior of its syllable (``stress_prior``);
+        ``stresses``: one ``lyrics.Stress`` value per note of the fixed count (0: a held note)."""
+        if self.note_count is None or len(stresses) != self.note_count:
+            raise ValueError("a stress prior needs one stress per note of a fixed note count")
+        n_sel = self.onsets.shape[0]
+        levels = onset_levels(self.onsets, self.bar_starts[self.b0:self.b0 + n_sel],
+                              self._meters[self.b0:self.b0 + n_sel])
+        self._stress_cells = prior.onset_weights(stresses, levels)
+
+    def onset_prior(self, count: np.ndarray) -> np.ndarray | None:
+        """(B, bar size, pos size) log-weights of every onset for the next note of rows with ``count``
+        notes so far (None without a stress prior); zero outside the selection."""
+        if self._stress_cells is None:
+            return None
+        cells = self._stress_cells[np.minimum(count, len(self._stress_cells) - 1)]  # (B, n_sel, max_pos)
+        out = np.zeros((len(count), self.sizes[BAR_S], self.sizes[POS_S]))
+        out[:, self.b0:self.b0 + cells.shape[1], :cells.shape[2]] = cells
+        return out
 
     # -- tables built once ---------------------------------------------------------------------
     def _onset_table(self, n_bars: int) -> np.ndarray:
@@ -199,9 +227,10 @@ class Rules:
         if self.note_count is not None:
             later = np.maximum(self.note_count - count - 1, 0)
             open_ &= self.fit[None] >= (later + 1)[:, None, None]
-            if self.earliest is not None:
-                lb = self.earliest[np.minimum(count, len(self.earliest) - 1)]
-                paced = open_ & (self.onsets[None] >= lb[:, None, None])
+            if self.earliest is not None and self.latest is not None:
+                k = np.minimum(count, len(self.earliest) - 1)
+                lb, ub = self.earliest[k], self.latest[k]
+                paced = open_ & (self.onsets[None] >= lb[:, None, None]) & (self.onsets[None] <= ub[:, None, None])
                 keep = paced.any(axis=(1, 2))
                 open_ = np.where(keep[:, None, None], paced, open_)
         # free fills: END once the previous note sounds in the last selected bar (never an empty fill)
@@ -229,9 +258,10 @@ class Rules:
                 if later is not None:  # the notes still to come must fit after this one ends
                     ends = self.onset_ticks(chosen[:, BAR_S], chosen[:, POS_S])[:, None] + units[None] * self.grid
                     m &= self.fits_from(ends) >= later[:, None]
-                    if self.earliest is not None:  # sustain up to the next note's pacing bound
-                        nxt = self.earliest[np.minimum(count + 1, len(self.earliest) - 1)]
-                        held = m & ((ends >= nxt[:, None]) | (later[:, None] == 0))
+                    if self.earliest is not None and self.latest is not None:  # end inside the next note's
+                        k = np.minimum(count + 1, len(self.earliest) - 1)  # pacing window: no forced rest,
+                        lb, ub = self.earliest[k], self.latest[k]  # and no cramming after it
+                        held = m & (((ends >= lb[:, None]) & (ends <= ub[:, None])) | (later[:, None] == 0))
                         m = np.where(held.any(axis=1, keepdims=True), held, m)
             else:
                 m[:] = self.pitch_mask(self.onset_ticks(chosen[:, BAR_S], chosen[:, POS_S]))

@@ -67,7 +67,7 @@ def generate(decoder: Decoder, heads: CascadeHeads, prompt: Prompt, rules: Rules
             h = decoder.step(feed, np.full(active.size, prompt.mask_index), np.full(active.size, step), *cond)
             allow = rules.allow(cursor[active], count[active])
             chosen, nll = sample_token(heads, h, allow, [rngs[int(i)] for i in active], temperature, top_p,
-                                       chord_at)
+                                       chord_at, rules.onset_prior(count[active]))
             ended = chosen[:, KIND_S] == END
             _record(results, active, chosen, nll, ended)
             notes = ~ended

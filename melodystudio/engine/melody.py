@@ -36,7 +36,7 @@ from melodystudio.engine.api import GenerationOptions, NoteSurprisal, ScoreResul
 from melodystudio.engine.constraints import BAR_S, DUR_S, PITCH_S, POS_S, Rules
 from melodystudio.engine.context import Limits, Prompt
 from melodystudio.engine.decode import Sampled, generate, score_tokens
-from melodystudio.engine.model_files import FIX_HINT, ModelFiles, locate_model, shown
+from melodystudio.engine.model_files import FIX_HINT, ModelFiles, checked_file, locate_model, shown
 from melodystudio.engine.request_conditions import (
     RequestConditions,
     chord_track,
@@ -45,6 +45,7 @@ from melodystudio.engine.request_conditions import (
     syllable_rows,
 )
 from melodystudio.engine.runtime import Decoder, make_session, provider_label, resolve_provider
+from melodystudio.engine.stress_prior import PRIOR_FILE, StressPrior
 from melodystudio.lyrics.syllables import Syllable
 from melodystudio.tokens import CompoundTokenizer, glm
 from melodystudio.tokens.compound import BAR, POS
@@ -59,8 +60,9 @@ class MelodyEngine:
     """Sessions and head weights of one model, loaded once; every request makes its own job."""
 
     def __init__(self, files: ModelFiles, encode: ort.InferenceSession, step: ort.InferenceSession,
-                 heads: CascadeHeads) -> None:
+                 heads: CascadeHeads, stress_prior: StressPrior | None = None) -> None:
         self.files = files
+        self.stress_prior = stress_prior  # weighs where a lyric's syllables start (None: the model alone)
         self._encode, self._step = encode, step
         self.heads = heads
         self.tokenizer = CompoundTokenizer(files.tokenizer)
@@ -83,7 +85,9 @@ class MelodyEngine:
             if [i.name for i in session.get_inputs()] != GRAPH_INPUTS[name] + (["cond"] if files.conditioned else []):
                 raise MelodyStudioError(f"model file {shown(getattr(files, name))} is not a MelodyStudio {name} "
                                         f"graph (unexpected inputs); {FIX_HINT}")
-        return MelodyEngine(files, encode, step, _load_heads(files))
+        prior = StressPrior.load(checked_file(files.directory, PRIOR_FILE, files.manifest)) \
+            if PRIOR_FILE in files.manifest["files"] else None
+        return MelodyEngine(files, encode, step, _load_heads(files), prior)
 
     @property
     def model_dir(self) -> Path:
@@ -168,6 +172,8 @@ class MelodyEngine:
         rules = Rules(prompt, meters, song.keys, self.files.tokenizer, self.heads.sizes, options,
                       self.limits.max_notes, None if syllables is None else len(syllables),
                       MIN_SYLLABLE_UNITS * self.files.tokenizer.grid)
+        if syllables is not None and lyric_rows is not None and self.stress_prior is not None:
+            rules.hear_stress(self.stress_prior, [0 if s.melisma else int(s.stress) for s in syllables])
         seed = options.seed if options.seed is not None else secrets.randbits(31)
         rngs = [np.random.default_rng(seed + i) for i in range(options.variations)]
         conds = self._conditions(song, prompt, options, lyric_rows)

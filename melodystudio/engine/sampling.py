@@ -14,7 +14,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from melodystudio.tokens.compound import BAR, POS
 from melodystudio.tokens.heads import CASCADE, PITCH_STAGE, CascadeHeads, ChordLookup, Constraint
+
+BAR_STAGE, POS_STAGE = CASCADE.index(BAR), CASCADE.index(POS)  # the onset: bar, then position in the bar
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -41,26 +44,58 @@ def nucleus_draw(logits: np.ndarray, uniforms: np.ndarray, temperature: float, t
 
 
 def sample_token(heads: CascadeHeads, h: np.ndarray, allow: Constraint, rngs: Sequence[np.random.Generator],
-                 temperature: float, top_p: float,
-                 chord_at: ChordLookup | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 temperature: float, top_p: float, chord_at: ChordLookup | None = None,
+                 onset_prior: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Draw one token per row of h (B, d): chosen (B, 5) in cascade order and each stage's raw
     NLL (B, 5) in nats. ``allow(stage, chosen[:, :stage])`` returns a (B, size) mask or None;
-    ``chord_at(chosen[:, :PITCH_STAGE])`` the CHORD values the pitch stage sees (chord models)."""
+    ``chord_at(chosen[:, :PITCH_STAGE])`` the CHORD values the pitch stage sees (chord models);
+    ``onset_prior`` (B, bar size, pos size) log-weights multiplied into the model's distribution of
+    the note's onset (``_bar_prior``), or None."""
     rows = h.shape[0]
     chosen = np.zeros((rows, len(CASCADE)), dtype=np.int64)
     nll = np.zeros((rows, len(CASCADE)), dtype=np.float64)
     for stage in range(len(CASCADE)):
         chord = chord_at(chosen[:, :stage]) if chord_at is not None and stage == PITCH_STAGE else None
-        logits = heads.logits(stage, h, chosen, chord).astype(np.float64)
+        raw = heads.logits(stage, h, chosen, chord).astype(np.float64)
         mask = allow(stage, chosen[:, :stage])
+        logits = raw
+        if onset_prior is not None and stage == BAR_STAGE:
+            logits = raw + _bar_prior(heads, h, chosen, allow, onset_prior, mask)
+        elif onset_prior is not None and stage == POS_STAGE:
+            logits = raw + onset_prior[np.arange(rows), chosen[:, BAR_STAGE]]
         uniforms = np.array([rng.random() for rng in rngs])  # drawn even when unused: rows stay independent
         if mask is not None and (mask.sum(axis=1) == 1).all():  # forced everywhere (END fields, kept rhythm)
             chosen[:, stage] = mask.argmax(axis=1)
         else:
             masked = logits if mask is None else np.where(mask, logits, -np.inf)
             chosen[:, stage] = nucleus_draw(masked, uniforms, temperature, top_p)
-        nll[:, stage] = -log_softmax(logits)[np.arange(rows), chosen[:, stage]]
+        nll[:, stage] = -log_softmax(raw)[np.arange(rows), chosen[:, stage]]
     return chosen, nll
+
+
+def _bar_prior(heads: CascadeHeads, h: np.ndarray, chosen: np.ndarray, allow: Constraint, prior: np.ndarray,
+               bar_mask: np.ndarray | None) -> np.ndarray:
+    """(B, bar size) log-weights of each bar: the log of the prior's expectation under the model's own
+    (allowed) positions in that bar, log sum_pos P(pos | bar) exp(prior[bar, pos]). Added to the bar
+    logits and followed by prior[bar] on the position logits, the onset (bar, pos) is drawn from
+    P(bar) P(pos | bar) exp(prior) renormalised: the product of the model and the prior."""
+    out = np.zeros(prior.shape[:2])
+    candidates = np.flatnonzero(bar_mask.any(axis=0)) if bar_mask is not None else np.arange(prior.shape[1])
+    for bar in candidates:
+        if not prior[:, bar].any():
+            continue
+        trial = chosen.copy()
+        trial[:, BAR_STAGE] = bar
+        logits = heads.logits(POS_STAGE, h, trial)
+        mask = allow(POS_STAGE, trial[:, :POS_STAGE])
+        if mask is not None:
+            logits = np.where(mask, logits, -np.inf)
+        log_p = log_softmax(np.where(np.isfinite(logits).any(axis=1, keepdims=True), logits, 0.0))
+        weighted = log_p + prior[:, bar]
+        top = weighted.max(axis=1, keepdims=True)
+        safe = np.where(np.isfinite(top), top, 0.0)
+        out[:, bar] = (safe + np.log(np.exp(weighted - safe).sum(axis=1, keepdims=True)))[:, 0]
+    return np.where(np.isfinite(out), out, 0.0)
 
 
 def teacher_forced_nll(heads: CascadeHeads, h: np.ndarray, target: np.ndarray) -> np.ndarray:

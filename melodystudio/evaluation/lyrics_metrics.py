@@ -38,7 +38,7 @@ from functools import reduce
 
 import numpy as np
 
-from melodystudio.core import PPQ, Note, Song, TimeSignature
+from melodystudio.core import PPQ, Note, Song
 from melodystudio.core.timeline import Timeline
 from melodystudio.evaluation.metrics import (
     _dtw_accumulated,
@@ -165,21 +165,13 @@ def songglm_figures(generated: Sequence[Sequence[Note]], human: Sequence[Sequenc
 
 
 # -- where stressed syllables fall ------------------------------------------------------------------
-def strong_beat_offsets(signature: TimeSignature) -> tuple[int, ...]:
-    """Ticks from the bar line of the strong beats of a meter (module docstring)."""
-    beats = signature.beats_per_bar
-    if beats >= 4 and beats % 2 == 0 and signature.bar_ticks % 2 == 0:
-        return 0, signature.bar_ticks // 2
-    return (0,)
-
-
 def on_strong_beats(notes: Sequence[Note], timeline: Timeline) -> list[bool]:
-    """For each note: does it start exactly on a strong beat of its bar?"""
+    """For each note: does it start exactly on a strong beat of its bar (``TimeSignature.metrical_level``
+    0 or 1: the bar line, or the half bar of an even number of four or more felt beats)?"""
     out = []
     for n in notes:
         bar = timeline.bar_at(n.onset)
-        offset = n.onset - timeline.bar_start(bar)
-        out.append(offset in strong_beat_offsets(timeline.signature_at_bar(bar)))
+        out.append(timeline.signature_at_bar(bar).metrical_level(n.onset - timeline.bar_start(bar)) <= 1)
     return out
 
 

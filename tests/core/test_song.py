@@ -23,6 +23,22 @@ def test_compound_meter_beats_are_dotted_quarters() -> None:
     assert ts.bar_ticks == 3 * Q and ts.beat_ticks == 3 * Q // 2 and ts.beats_per_bar == 2
 
 
+Q = PPQ
+
+
+@pytest.mark.parametrize(("meter", "levels"), [
+    # offsets 0, an eighth, a quarter, ..., up to a whole bar of 12/8: level at each (None past the bar)
+    ((4, 4), (0, 3, 2, 3, 1, 3, 2, 3)), ((3, 4), (0, 3, 2, 3, 2, 3)), ((2, 4), (0, 3, 2, 3)),
+    ((6, 8), (0, 3, 3, 2, 3, 3)), ((12, 8), (0, 3, 3, 2, 3, 3, 1, 3, 3, 2, 3, 3)), ((2, 2), (0, 3, 3, 3, 2, 3, 3, 3)),
+    ((6, 4), (0, 3, 2, 3, 2, 3, 1, 3, 2, 3, 2, 3)), ((3, 8), (0, 2, 2)), ((7, 8), (0, 2, 2, 2, 2, 2, 2)),
+])
+def test_metrical_levels(meter: tuple[int, int], levels: tuple[int, ...]) -> None:
+    signature = TimeSignature(0, *meter)
+    assert tuple(signature.metrical_level(k * Q // 2) for k in range(len(levels))) == levels
+    assert signature.metrical_level(Q // 4) == 4 and signature.metrical_level(Q // 3) == 4  # a sixteenth, a triplet
+    assert signature.metrical_level(signature.bar_ticks) == 0  # the next bar line
+
+
 def test_seconds_follow_the_tempo_map(song: Song) -> None:
     tl = song.timeline
     assert tl.seconds_at(8 * Q) == pytest.approx(8 * 0.6)  # 100 bpm

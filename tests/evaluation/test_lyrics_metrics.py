@@ -21,7 +21,6 @@ from melodystudio.evaluation.lyrics_metrics import (
     songglm_figures,
     stress_on_peaks,
     stress_on_strong_beats,
-    strong_beat_offsets,
     word_ids,
 )
 
@@ -106,14 +105,6 @@ def test_songglm_figures_of_a_melody_set_against_itself() -> None:
         assert 0 < figures[name] < 100  # SongGLM's bounds cut the kernel tails even for identical sets
     with pytest.raises(ValueError, match="pair up"):
         songglm_figures(songs, songs[:2])
-
-
-@pytest.mark.parametrize(("meter", "offsets"), [
-    ((4, 4), (0, 2 * Q)), ((3, 4), (0,)), ((2, 4), (0,)), ((6, 8), (0,)), ((12, 8), (0, 3 * Q)),
-    ((6, 4), (0, 3 * Q)), ((2, 2), (0,)),
-])
-def test_strong_beats(meter: tuple[int, int], offsets: tuple[int, ...]) -> None:
-    assert strong_beat_offsets(TimeSignature(0, *meter)) == offsets
 
 
 def test_stress_on_strong_beats_and_peaks() -> None:
