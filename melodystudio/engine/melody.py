@@ -127,13 +127,21 @@ class MelodyEngine:
                options: GenerationOptions | None = None, use_lyrics: bool = True) -> Job[list[Variation]]:
         """Set ``syllables`` to new notes in song bars first_bar..last_bar (0-based, inclusive): exactly
         one note per syllable, each carrying its Lyric (a lyric longer than one blank is set a group
-        of lines at a time, ``long_lyrics``). ``use_lyrics`` False hides the syllables from
-        the model (the same count rule: a baseline, and what an unconditioned model does)."""
+        of lines at a time, ``long_lyrics``). With ``keep_rhythm`` the bars' own notes keep their
+        rhythm and get new pitches, one syllable each (their number must match). ``use_lyrics`` False
+        hides the syllables from the model (the same count rule: a baseline, and what an unconditioned
+        model does)."""
         options = options or GenerationOptions()
         if not syllables:
             raise MelodyStudioError("there are no syllables to set")
-        if options.keep_rhythm:
-            raise MelodyStudioError("keep rhythm cannot set syllables: the number of notes is the number of syllables")
+        if options.keep_rhythm:  # new pitches on the selection's own notes, one syllable each
+            context.check_bars(song, first_bar, last_bar)
+            held = len(song.notes_between(*song.bar_range_ticks(first_bar, last_bar)))
+            if held != len(syllables):
+                raise MelodyStudioError(f"keep rhythm puts one syllable on each note of bars {first_bar + 1}-"
+                                        f"{last_bar + 1}, which hold {held} notes for {len(syllables)} syllables "
+                                        "(turn keep rhythm off for a new rhythm)")
+            return self._lyric_group(song, first_bar, last_bar, syllables, options, use_lyrics)
         if len(syllables) <= self.limits.max_notes:
             return self._lyric_group(song, first_bar, last_bar, syllables, options, use_lyrics)
         context.check_bars(song, first_bar, last_bar)
@@ -207,8 +215,9 @@ class MelodyEngine:
             return ()
         tokens = np.stack(sampled.tokens)
         if keep_rhythm:
-            return tuple(replace(o, pitch=int(p), duration=min(o.end, prompt.end_tick) - o.onset)
-                         for o, p in zip(prompt.originals, tokens[:, PITCH_S]))
+            kept = lyrics if lyrics is not None else [o.lyric for o in prompt.originals]
+            return tuple(replace(o, pitch=int(p), duration=min(o.end, prompt.end_tick) - o.onset, lyric=lyric)
+                         for o, p, lyric in zip(prompt.originals, tokens[:, PITCH_S], kept))
         onsets = rules.onset_ticks(tokens[:, BAR_S], tokens[:, POS_S])
         sung = lyrics if lyrics is not None else [None] * len(tokens)
         return tuple(Note(int(t), int(d) * rules.grid, int(p), prompt.velocity, lyric)

@@ -199,7 +199,9 @@ class LyricsGeneration(QObject):
         return next((n for n in inside if n.lyric is not None and not n.lyric.melisma), None)
 
     def _request(self, target: LyricTarget, options: GenerationOptions) -> None:
-        options = replace(options, keep_rhythm=False)  # one note per syllable: there is no rhythm to keep
+        song = target.song
+        if options.keep_rhythm and not song.notes_between(*song.bar_range_ticks(target.first_bar, target.last_bar)):
+            options = replace(options, keep_rhythm=False)  # new bars: there is no rhythm to keep
 
         def make_job(models: Models) -> Job[list[Variation]]:
             engine = models[MELODY]

@@ -111,12 +111,25 @@ def test_impossible_requests_say_why(cond_engine: MelodyEngine) -> None:
         cond_engine.lyrics(song, 0, 0, many_syllables(17))  # a 4/4 bar holds 16 sixteenths
     with pytest.raises(MelodyStudioError, match="no syllables"):
         cond_engine.lyrics(song, 0, 0, [])
-    with pytest.raises(MelodyStudioError, match="keep rhythm"):
+    with pytest.raises(MelodyStudioError, match="bars 1-1, which hold 4 notes for 2 syllables"):
         cond_engine.lyrics(song, 0, 0, many_syllables(2), GenerationOptions(keep_rhythm=True))
     with pytest.raises(MelodyStudioError, match="do not fit in bars 1-4"):  # more than a blank: in groups
         cond_engine.lyrics(song, 0, 3, many_syllables(cond_engine.limits.max_notes + 1))
     full = run_to_end(cond_engine.lyrics(song, 0, 0, many_syllables(16), GenerationOptions(variations=2, seed=1)))
     check(song, 0, 0, many_syllables(16), full)  # as many syllables as sixteenths still fit
+
+
+def test_keep_rhythm_puts_new_pitches_and_the_syllables_on_the_bars_own_notes(cond_engine: MelodyEngine) -> None:
+    song = scale_song(bars=6)  # 4 notes a bar
+    syllables = twinkle_syllables()[:8]
+    originals = song.notes_between(*song.bar_range_ticks(2, 3))
+    variations = run_to_end(cond_engine.lyrics(song, 2, 3, syllables, GenerationOptions(variations=3, seed=6,
+                                                                                       keep_rhythm=True)))
+    check(song, 2, 3, syllables, variations)
+    for v in variations:
+        assert [(n.onset, n.duration) for n in v.notes] == [(n.onset, n.duration) for n in originals]
+        assert [n.lyric.text for n in v.notes if n.lyric] == [s.text for s in syllables]
+    assert any([n.pitch for n in v.notes] != [n.pitch for n in originals] for v in variations)
 
 
 def test_the_syllables_change_the_melody_and_can_be_hidden(cond_engine: MelodyEngine) -> None:

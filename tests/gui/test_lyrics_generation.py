@@ -37,6 +37,7 @@ class LyricEngine(FakeEngine):
         super().__init__()
         self.supports_lyrics = supports_lyrics
         self.seen: list[tuple[int, int, int, tuple[Syllable, ...]]] = []  # first, last, song notes, syllables
+        self.options: list[GenerationOptions] = []
 
     def lyrics(self, song: Song, first_bar: int, last_bar: int, syllables: Sequence[Syllable],
                options: GenerationOptions | None = None, use_lyrics: bool = True) -> Job[list[Variation]]:
@@ -44,6 +45,7 @@ class LyricEngine(FakeEngine):
 
         self.seen.append((first_bar, last_bar, len(song.notes), tuple(syllables)))
         options = options or GenerationOptions()
+        self.options.append(options)
         start, end = song.bar_range_ticks(first_bar, last_bar)
         step = (end - start) // len(syllables)
         lyrics = syllable_lyrics(syllables)
@@ -104,6 +106,21 @@ def test_lyrics_to_the_selected_bars_accept_and_undo(qtbot: object, window: Main
     assert doc.undo_stack.count() == 1 and doc.undo_stack.undoText() == "Accept melody B for the lyrics"
     doc.undo_stack.undo()
     assert doc.song == twinkle() and lyric_texts(doc.song.notes) == lyric_texts(twinkle().notes)
+
+
+def test_keep_rhythm_is_passed_on_for_bars_with_notes_and_dropped_for_new_bars(
+        qtbot: object, window: MainWindow, engine: LyricEngine) -> None:
+    doc, editor = window.document, window.lyric_editor
+    doc.replace_song(twinkle())
+    window.panel.keep_rhythm_check.setChecked(True)
+    editor.text.setPlainText("Twinkle, twinkle, little star")
+    doc.select_bars((0, 1))
+    generate(qtbot, window)
+    assert engine.options[-1].keep_rhythm  # the engine sets the syllables on the bars' own notes
+    window.generation.discard()
+    editor.where_combo.setCurrentIndex(editor.where_combo.findData(AFTER_SONG))
+    generate(qtbot, window)
+    assert not engine.options[-1].keep_rhythm  # new bars hold no rhythm to keep
 
 
 def test_lyrics_to_new_bars_after_the_song(qtbot: object, window: MainWindow, engine: LyricEngine) -> None:
