@@ -35,7 +35,8 @@ from melodystudio.gui.lyric_assign import (
     syllables_html,
 )
 
-HINT = "Hyphens split words (Twin-kle), '_' holds a syllable over another note, a new line starts a phrase"
+HINT = ("Hyphens split words (Twin-kle), '~' keeps a word on one note (heav~en), '_' holds a syllable over "
+        "another note, a new line starts a phrase")
 SELECTED_BARS, AFTER_SONG = "selected bars", "after the song"
 AUTO_BARS = 0  # the bars spin's lowest value, shown as "auto": bars from the syllable count
 MAX_LYRIC_BARS = 32

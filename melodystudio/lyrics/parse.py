@@ -137,6 +137,9 @@ def _syllabify(token: WordToken, warnings: list[str]) -> list[_Sung]:
     if len(token.sung) > MAX_LYRIC_CHARS:
         raise MelodyStudioError(f"'{token.sung[:20]}...' is longer than {MAX_LYRIC_CHARS} characters: "
                                 "is it one word?")
+    if token.one_syllable:  # "fire~": one note whatever the dictionary says
+        sung = token.sung
+        return [_Sung(token, (sung,), pronounce.word_stresses(sung, 1), (sum(token.holds),), pronounce.known(sung))]
     if not token.forced:
         return [_plain(token)]
     if _compound(token):

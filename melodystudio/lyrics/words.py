@@ -9,6 +9,8 @@ What the composer types (the lyric editor's conventions, plus plain prose):
   a free-standing "-", em and en dashes are punctuation (a dash in prose);
 - "_" holds the previous syllable over one more note (a melisma): on its own ("love _"), at the end
   of a word ("love_", "love__" for two notes) or inside one ("won_-der", "lo_ve" = "lo-_-ve");
+- "~" in or after a word sings the whole word as one syllable on one note, whatever the dictionary
+  says ("fire~", "heav~en", "ev~ery": LilyPond's elision mark, here within a word);
 - numbers are sung as words: "21" twenty one, "3.5" three point five, "1,000" one thousand,
   "21st" twenty-first, a four-digit number from 1100 to 2099 as a year ("1999" nineteen ninety-nine).
 """
@@ -24,7 +26,7 @@ from melodystudio.lyrics import pronounce
 
 _NUMBER = re.compile(r"(?<![\w.,])(?:(?P<ordinal>\d+)(?P<suffix>st|nd|rd|th)|(?P<grouped>\d{1,3}(?:,\d{3})+)"
                      r"|(?P<plain>\d+(?:\.\d+)?))(?![\w])", re.IGNORECASE)
-_CHUNK = re.compile(r"[\w'’\-]+|[^\w'’\-\s]+")
+_CHUNK = re.compile(r"[\w'’\-~]+|[^\w'’\-~\s]+")
 _SYMBOLS = {"&": "and"}
 _SPLIT = re.compile(r"([-_]+)")
 
@@ -38,6 +40,7 @@ class WordToken:
     holds: tuple[int, ...]
     lead: str = ""  # punctuation just before the word (an opening quote, a bracket)
     trail: str = ""  # punctuation just after it
+    one_syllable: bool = False  # typed with "~": the whole word on one note
 
     @property
     def sung(self) -> str:
@@ -45,7 +48,7 @@ class WordToken:
 
     @property
     def forced(self) -> bool:
-        return len(self.pieces) > 1
+        return len(self.pieces) > 1 and not self.one_syllable
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +104,8 @@ def tokenize_line(line: str) -> list[WordToken | Hold | str]:
         if joins_previous:
             previous = out.pop()
             assert isinstance(previous, WordToken)
-            token = WordToken(previous.pieces + token.pieces, previous.holds + token.holds, previous.lead)
+            token = WordToken(previous.pieces + token.pieces, previous.holds + token.holds, previous.lead,
+                              one_syllable=previous.one_syllable or token.one_syllable)
         out.append(token)
     return _attach_punctuation(out)
 
@@ -115,8 +119,10 @@ def _last_word(items: list[WordToken | Hold | str]) -> WordToken | None:
 
 
 def _word(core: str) -> WordToken:
-    """'beau-ti-ful' -> pieces (beau, ti, ful); 'won_-der' -> (won, der) holding won once."""
-    parts = _SPLIT.split(core)
+    """'beau-ti-ful' -> pieces (beau, ti, ful); 'won_-der' -> (won, der) holding won once; 'heav~en'
+    -> (heaven,) sung as one syllable."""
+    one_syllable = "~" in core
+    parts = _SPLIT.split(core.replace("~", ""))
     pieces: list[str] = []
     holds: list[int] = []
     for i, part in enumerate(parts):
@@ -126,7 +132,9 @@ def _word(core: str) -> WordToken:
                 holds.append(0)
         elif pieces:
             holds[-1] += part.count("_")
-    return WordToken(tuple(pieces), tuple(holds))
+    if one_syllable and len(pieces) > 1:
+        pieces, holds = ["".join(pieces)], [sum(holds)]
+    return WordToken(tuple(pieces), tuple(holds), one_syllable=one_syllable)
 
 
 def _edge_apostrophes(word: str) -> str:

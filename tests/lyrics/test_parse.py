@@ -66,6 +66,17 @@ def test_melisma_marks() -> None:
     assert lyrics.phrases[1].start == 11
 
 
+def test_a_tilde_sings_a_word_as_one_syllable() -> None:
+    plain = parse_lyrics("every heaven")
+    assert texts(plain) == ["ev", "e", "ry", "heav", "en"]
+    lyrics = parse_lyrics("ev~ery heav~en, fire~ and stars~_")
+    assert texts(lyrics) == ["every", "heaven", "fire", "and", "stars", "_"]
+    assert [s.stress for s in lyrics.syllables] == [P, P, P, U, P, P]
+    assert [s.position for s in lyrics.syllables[:2]] == [WordPosition.SINGLE] * 2
+    assert [w.text for w in lyrics.words[:2]] == ["every", "heaven,"]
+    assert lyrics.warnings == ()
+
+
 def test_melisma_before_anything_is_dropped_with_a_warning() -> None:
     lyrics = parse_lyrics("_ la la")
     assert texts(lyrics) == ["la", "la"]
