@@ -18,7 +18,7 @@ What the composer types (the lyric editor's conventions, plus plain prose):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from num2words import num2words
 
@@ -164,10 +164,10 @@ def _attach_punctuation(items: list[WordToken | Hold | str]) -> list[WordToken |
             else:
                 w = out[word_index]
                 assert isinstance(w, WordToken)
-                out[word_index] = WordToken(w.pieces, w.holds, w.lead, w.trail + item)
+                out[word_index] = replace(w, trail=w.trail + item)
             out.append(item)
         elif isinstance(item, WordToken) and lead:
-            out.append(WordToken(item.pieces, item.holds, lead + item.lead, item.trail))
+            out.append(replace(item, lead=lead + item.lead))
             lead = ""
         else:
             out.append(item)
