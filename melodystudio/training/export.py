@@ -140,8 +140,10 @@ def sha256(path: Path) -> str:
 
 
 def export_model(model: MelodyGLM, out_dir: str | Path, ckpt: dict[str, Any] | None = None,
-                 int8: bool = False, dynamo: bool = False) -> dict[str, Any]:
-    """Write encode/step ONNX, heads.npz and manifest.json into ``out_dir``; returns the manifest."""
+                 int8: bool = False, dynamo: bool = False, int8_only: bool = False) -> dict[str, Any]:
+    """Write encode/step ONNX, heads.npz and manifest.json into ``out_dir``; returns the manifest.
+    ``int8``: also int8 copies (``*.int8.onnx``); ``int8_only``: the int8 graphs under the plain
+    names and no fp32 ones (the shipped form, once its quality is measured equal)."""
     import onnx
     import onnxruntime
 
@@ -153,7 +155,10 @@ def export_model(model: MelodyGLM, out_dir: str | Path, ckpt: dict[str, Any] | N
         export_encode(model, files[0], dynamo)
         export_step(model, files[1], dynamo)
     save_heads(model, files[2])
-    if int8:
+    if int8_only:
+        for graph in files[:2]:
+            quantize(graph).replace(graph)
+    elif int8:
         files += [quantize(files[0]), quantize(files[1])]
     cfg = model.cfg
     manifest = {
@@ -161,6 +166,7 @@ def export_model(model: MelodyGLM, out_dir: str | Path, ckpt: dict[str, Any] | N
         "kv_layout": {"shape": ["batch", 2 * cfg.n_layers, cfg.n_heads, "time", cfg.d_model // cfg.n_heads],
                       "order": "K of layer l at 2l, V at 2l+1"},
         "cascade": list(CASCADE_NAMES),
+        "weights": "int8 (onnxruntime dynamic quantisation, QInt8)" if int8_only else "float32",
         **({"conditions": {"version": CONDITIONS_VERSION, "fields": list(COND_FIELDS), "sizes": list(cfg.cond_sizes)}}
            if cfg.conditioned else {}),
         "training": {k: ckpt[k] for k in ("step", "metrics", "train_config") if ckpt and k in ckpt},
@@ -177,10 +183,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--checkpoint", required=True)
     ap.add_argument("--out", required=True, help="directory to write")
     ap.add_argument("--int8", action="store_true", help="also write int8 dynamic-quantised graphs")
+    ap.add_argument("--int8-only", action="store_true",
+                    help="write only int8 graphs, under the plain names (how models/melody ships)")
     ap.add_argument("--legacy", action="store_true", help="use the TorchScript exporter (faster; default: dynamo)")
     args = ap.parse_args(argv)
     model, ckpt = load_checkpoint(args.checkpoint)
-    manifest = export_model(model, args.out, ckpt, int8=args.int8, dynamo=not args.legacy)
+    manifest = export_model(model, args.out, ckpt, int8=args.int8, dynamo=not args.legacy, int8_only=args.int8_only)
     print(f"exported {', '.join(manifest['files'])} -> {args.out}")
 
 

@@ -86,6 +86,22 @@ def test_int8_graphs_are_smaller_and_close(exported: tuple[MelodyGLM, Path]) -> 
     assert np.abs(approx - exact).max() < 0.25 * np.abs(exact).max()  # a quality check, not parity
 
 
+def test_int8_only_ships_the_int8_graphs_under_the_plain_names(exported: tuple[MelodyGLM, Path],
+                                                                tmp_path: Path) -> None:
+    import json
+
+    from melodystudio.engine.melody import MelodyEngine
+
+    model, full = exported
+    out = tmp_path / "int8"
+    export_model(model, out, int8_only=True, dynamo=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert sorted(manifest["files"]) == ["encode.onnx", "heads.npz", "step.onnx"]
+    assert manifest["weights"].startswith("int8")
+    assert sha256(out / "step.onnx") == sha256(full / "step.int8.onnx")  # the same quantisation
+    assert MelodyEngine.load(out, provider="cpu").files.encode == out / "encode.onnx"
+
+
 def test_numpy_heads_match_torch_heads(exported: tuple[MelodyGLM, Path]) -> None:
     model, out = exported
     heads = CascadeHeads.load(out / "heads.npz")
