@@ -142,7 +142,7 @@ def make_prompts(n: int, rng: np.random.Generator) -> list[str]:
     return out
 
 
-def adherence(result: Any) -> dict[str, bool]:
+def adherence(result: Any) -> dict[str, bool | None]:
     song, spec = result.song, result.spec
     notes = song.notes
     key = result.key
@@ -155,7 +155,19 @@ def adherence(result: Any) -> dict[str, bool]:
     return {"key_scale": bool(notes) and all(n.pitch % 12 in scale for n in notes),
             "key_estimated": estimated == (key.tonic_pc, key.mode),
             "mode_estimated": estimated is not None and estimated[1] == key.mode,
-            "meter": meter_ok, "bars": bars_ok, "range": bool(notes) and all(lo <= n.pitch <= hi for n in notes)}
+            "meter": meter_ok, "bars": bars_ok, "range": bool(notes) and all(lo <= n.pitch <= hi for n in notes),
+            # the song's tempo is the requested one (a bpm, or what the tempo word sets); None: none asked
+            "tempo": None if spec.bpm is None else len(song.tempos) == 1 and abs(song.tempos[0].bpm - spec.bpm) < 0.5}
+
+
+def _rates(checks: Sequence[dict[str, bool | None]]) -> dict[str, float]:
+    """Share of the prompts meeting each attribute, over the prompts that asked for it."""
+    out = {}
+    for k in checks[0] if checks else {}:
+        asked = [bool(c[k]) for c in checks if c[k] is not None]
+        if asked:
+            out[k] = sum(asked) / len(asked)
+    return out
 
 
 def similarity(result: Any, random_ref: Any) -> dict[str, float]:
@@ -184,8 +196,8 @@ def evaluation(settings: EvalSettings, command: str) -> Job[dict[str, Any]]:
     retrieval = retrieval_section(retriever, tunes)
     rng = np.random.default_rng(settings.seed)
     prompts = make_prompts(QUICK_PROMPTS if settings.quick else settings.prompts, rng)
-    checks: list[dict[str, bool]] = []
-    baseline_checks: list[dict[str, bool]] = []
+    checks: list[dict[str, bool | None]] = []
+    baseline_checks: list[dict[str, bool | None]] = []
     reference_keys: list[bool] = []
     sims: list[dict[str, float]] = []
     seconds, unguided_seconds, rows = [], [], []
@@ -211,8 +223,8 @@ def evaluation(settings: EvalSettings, command: str) -> Job[dict[str, Any]]:
         rows.append({"prompt": text, "reference": result.reference.describe() if result.reference else None,
                      "notes": len(result.song.notes), **checks[-1],
                      "measured": asdict(song_attributes(result.song)) if result.song.notes else None})
-    rate = {k: float(np.mean([c[k] for c in checks])) for k in checks[0]} if checks else {}
-    baseline_rate = {k: float(np.mean([c[k] for c in baseline_checks])) for k in checks[0]} if checks else {}
+    rate = _rates(checks)
+    baseline_rate = _rates(baseline_checks)
     return {
         "suite": "prompt", "command": command, "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpu": cpu_model(), "cores": __import__("os").cpu_count()},

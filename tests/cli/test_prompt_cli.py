@@ -99,6 +99,8 @@ def test_eval_prompt_quick(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     data = json.loads((out / "eval.json").read_text())
     assert data["suite"] == "prompt" and data["prompts"] == 4
     assert set(data["retrieval"]) >= {"clmp", "bm25_captions", "random"}
-    assert set(data["adherence"]) == {"key_scale", "key_estimated", "mode_estimated", "meter", "bars", "range"}
+    assert set(data["adherence"]) - {"tempo"} == {"key_scale", "key_estimated", "mode_estimated", "meter", "bars",
+                                                  "range"}  # tempo: only when a prompt asked for one
     assert data["adherence"]["key_scale"] == 1.0 and data["adherence"]["bars"] == 1.0
+    assert data["adherence"].get("tempo", 1.0) == 1.0
     assert "| clmp |" in (out / "eval.md").read_text()
