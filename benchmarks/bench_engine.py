@@ -73,19 +73,21 @@ def random_model(size: str, out: Path) -> Path:
 class ReplayDecoder(Decoder):
     """The no-cache baseline: each step re-encodes part A and replays every part-B token so far."""
 
-    def start(self, tokens: np.ndarray, pos1: np.ndarray, pos2: np.ndarray, batch: int) -> None:
-        self._prompt, self._batch = (tokens, pos1, pos2), batch
-        self._fed: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    def start(self, tokens: np.ndarray, pos1: np.ndarray, pos2: np.ndarray, batch: int,
+              cond: np.ndarray | None = None) -> None:
+        self._prompt, self._cond, self._batch = (tokens, pos1, pos2), cond, batch
+        self._fed: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]] = []
 
-    def step(self, tokens: np.ndarray, pos1: np.ndarray, pos2: np.ndarray) -> np.ndarray:
-        self._fed.append((tokens, pos1, pos2))
-        super().start(*self._prompt, batch=len(tokens))
-        for t, p1, p2 in self._fed:
-            h = super().step(t, p1, p2)
+    def step(self, tokens: np.ndarray, pos1: np.ndarray, pos2: np.ndarray,
+             cond: np.ndarray | None = None) -> np.ndarray:
+        self._fed.append((tokens, pos1, pos2, cond))
+        super().start(*self._prompt, batch=len(tokens), cond=self._cond)
+        for t, p1, p2, c in self._fed:
+            h = super().step(t, p1, p2, c)
         return h
 
     def keep(self, rows: np.ndarray) -> None:
-        self._fed = [(t[rows], p1[rows], p2[rows]) for t, p1, p2 in self._fed]
+        self._fed = [(t[rows], p1[rows], p2[rows], None if c is None else c[rows]) for t, p1, p2, c in self._fed]
 
 
 T = TypeVar("T")
@@ -119,9 +121,10 @@ class TimedDecoder(Decoder):
 
     spent = 0.0
 
-    def step(self, tokens: np.ndarray, pos1: np.ndarray, pos2: np.ndarray) -> np.ndarray:
+    def step(self, tokens: np.ndarray, pos1: np.ndarray, pos2: np.ndarray,
+             cond: np.ndarray | None = None) -> np.ndarray:
         t0 = time.perf_counter()
-        h = super().step(tokens, pos1, pos2)
+        h = super().step(tokens, pos1, pos2, cond)
         TimedDecoder.spent += time.perf_counter() - t0
         return h
 
