@@ -8,7 +8,10 @@ result a user hears) and four (the default batch). Baseline in the same run: ung
 of the same 8 bars under the same constraints (no text encoder, no search, no context).
 Median over ``--repeat`` rounds of the prompts below; target: <= 300 ms for the first result.
 
-    python benchmarks/bench_prompt.py [--repeat 5] [--threads 2]
+    python benchmarks/bench_prompt.py [--repeat 5] [--threads N]
+
+Threads: by default what the application uses (the melody engine ``runtime.default_threads()``, one
+on a 2-core machine; the retrieval models onnxruntime's default); ``--threads N`` sets both.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ def timed_ms(retriever: MelodyRetriever, engine: MelodyEngine, text: str, option
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=2, help="onnxruntime intra-op threads")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="onnxruntime intra-op threads of every model (default: as the application)")
     args = parser.parse_args()
     t0 = time.perf_counter()
     retriever = MelodyRetriever.load(threads=args.threads, user_dir=Path(os.devnull).parent / "nonexistent-user")
@@ -75,7 +79,7 @@ def main() -> None:
             retriever.nearest(retriever.embed_text([spec.text])[0], 10, Filters.of(spec))
             notes_only_ms.append(1000 * (time.perf_counter() - t0))
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
-          f"onnxruntime threads {args.threads}")
+          f"onnxruntime threads {args.threads or f'as the application (engine {engine.threads})'}")
     print(f"load: retrieval models {t_retriever * 1000:.0f} ms, melody model {t_engine * 1000:.0f} ms")
     print(f"text search alone (MiniLM + projection + HNSW + descriptions, top 10): median "
           f"{statistics.median(search_ms):.1f} ms   p90 {_p90(search_ms):.1f} ms")
