@@ -128,6 +128,27 @@ def test_dragging_a_syllable_in_the_lane_is_one_undo_step(roll: PianoRoll) -> No
     assert roll.song.content() == before and stack.count() == 2
 
 
+def test_the_lane_previews_the_drop_while_dragging(roll: PianoRoll) -> None:
+    from melodystudio.gui.piano_roll.lanes import MOVED_TEXT
+
+    lane, notes = roll.lyric_lane, roll.song.notes
+    plain = lane.grab().toImage()
+    QTest.mousePress(lane, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, x_of(roll, notes[11]))
+    assert lane.preview == twinkle_slots()  # picked up, not moved yet
+    QTest.mouseMove(lane, x_of(roll, notes[10]))
+    assert lane.preview is not None and words(lane.preview) == "/Twin- kle twin- kle lit- tle star /How I won- der ."
+    assert words([n.lyric for n in roll.song.notes]).endswith("won- _ der")  # nothing changed yet
+    image = lane.grab().toImage()
+    accent = MOVED_TEXT.rgb()
+    moved_pixels = sum(image.pixel(x, y) == accent for x in range(image.width()) for y in range(image.height()))
+    assert moved_pixels > 0 and not any(plain.pixel(x, y) == accent for x in range(plain.width())
+                                        for y in range(plain.height()))
+    QTest.keyClick(lane, Qt.Key.Key_Escape)
+    assert lane.preview is None and lane.drag is None
+    QTest.mouseRelease(lane, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, x_of(roll, notes[10]))
+    assert roll.document.undo_stack.count() == 0
+
+
 def test_escape_cancels_and_a_blocked_drag_changes_nothing(roll: PianoRoll) -> None:
     before = roll.song.content()
     drag(roll, 11, 10, escape=True)

@@ -2,19 +2,21 @@
 x through the view, so they follow every scroll and zoom without items of their own.
 
 In the lyric lane a syllable can be dragged onto another note to re-align the lyrics
-(``melodystudio.gui.lyric_shift`` has the rules); Esc cancels, release is one undo step."""
+(``melodystudio.gui.lyric_shift`` has the rules): while dragging, the lane shows the lyrics as they
+will read after the drop (the syllables that move in the accent colour) and the dragged syllable
+floats at the pointer; Esc cancels, release is one undo step."""
 
 from __future__ import annotations
 
 import bisect
 
 from PySide6.QtCore import QEvent, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from melodystudio.core import MelodyStudioError, Note, Song
 from melodystudio.gui.document import Document
-from melodystudio.gui.lyric_shift import drop_target, realign_lyrics
+from melodystudio.gui.lyric_shift import Slot, drop_target, realign_lyrics, shifted_lyrics
 from melodystudio.gui.piano_roll.view import PianoRollView
 
 LANE_BG = QColor(244, 245, 248)
@@ -23,6 +25,8 @@ LANE_LINE = QColor(190, 194, 204)
 PHRASE_MARK = QColor(90, 120, 200)
 DROP_FILL = QColor(255, 214, 150, 160)
 DROP_EDGE = QColor(220, 140, 30)
+MOVED_TEXT = QColor(170, 90, 0)  # a syllable that the drop in progress moves
+FLOAT_BG = QColor(255, 246, 225, 235)
 MIN_TEXT_PX = 8
 
 
@@ -70,6 +74,8 @@ class LyricLane(TimeLane):
         super().__init__(view, parent)
         self._document = document
         self.drag: tuple[int, int] | None = None  # (source, drop target) note indices while dragging
+        self.preview: list[Slot] | None = None  # every note's lyric as the drop would leave it
+        self._pointer_x = 0.0
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setToolTip("Lyrics: drag a syllable onto another note to re-align the lyrics; Esc cancels")
 
@@ -97,6 +103,8 @@ class LyricLane(TimeLane):
         if i is None or lyric is None or lyric.melisma:
             return  # only a sung syllable can be picked up
         self.drag = (i, i)
+        self.preview = [n.lyric for n in self.song.notes]
+        self._pointer_x = event.position().x()
         self.update()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -104,17 +112,20 @@ class LyricLane(TimeLane):
         if self.drag is None or wanted is None:
             return
         source = self.drag[0]
+        slots = [n.lyric for n in self.song.notes]
         try:
-            target = drop_target([n.lyric for n in self.song.notes], source, wanted)
+            target = drop_target(slots, source, wanted)
+            if target != self.drag[1]:
+                self.preview = shifted_lyrics(slots, source, target)
         except MelodyStudioError:  # the song changed under the drag (an undo by shortcut)
             self.cancel_drag()
             return
-        if target != self.drag[1]:
-            self.drag = (source, target)
-            self.update()
+        self.drag = (source, target)
+        self._pointer_x = event.position().x()
+        self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        drag, self.drag = self.drag, None
+        drag, self.drag, self.preview = self.drag, None, None
         self.update()
         document = self.document
         if drag is None or drag[0] == drag[1] or document is None:
@@ -122,7 +133,7 @@ class LyricLane(TimeLane):
         document.perform_planned(realign_lyrics, drag[0], drag[1])
 
     def cancel_drag(self) -> None:
-        self.drag = None
+        self.drag = self.preview = None
         self.update()
 
     def event(self, event: QEvent) -> bool:
@@ -146,11 +157,30 @@ class LyricLane(TimeLane):
         try:
             note = self.song.notes[self.drag[1]]
         except IndexError:  # the song changed under the drag
-            self.drag = None
+            self.drag = self.preview = None
             return
         x0, x1 = self.x_of(note.onset), self.x_of(note.end)
         p.fillRect(QRectF(x0, 1, max(3.0, x1 - x0), self.height() - 2), DROP_FILL)
         p.fillRect(QRectF(x0 - 1, 1, 3, self.height() - 2), DROP_EDGE)
+
+    def _paint_floating(self, p: QPainter) -> None:
+        """The dragged syllable in a small box at the pointer."""
+        if self.drag is None:
+            return
+        lyric = self.song.notes[self.drag[0]].lyric
+        if lyric is None:
+            return
+        font = QFont(self.font())
+        font.setBold(True)
+        fm = QFontMetrics(font)
+        w = fm.horizontalAdvance(lyric.text) + 8
+        box = QRectF(self._pointer_x - w / 2, 2, w, self.height() - 4)
+        p.fillRect(box, FLOAT_BG)
+        p.setPen(QPen(DROP_EDGE, 1))
+        p.drawRect(box)
+        p.setFont(font)
+        p.setPen(MOVED_TEXT)
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, lyric.text)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
@@ -159,18 +189,24 @@ class LyricLane(TimeLane):
         p.drawLine(0, 0, self.width(), 0)
         self._paint_drop(p)
         start, end = self.visible_ticks()
-        before = self.song.note_at(start)
-        notes: list[Note] = ([before] if before is not None and before.onset < start else [])
-        notes += self.song.notes_between(start, end)
+        all_notes = self.song.notes
+        onsets = [n.onset for n in all_notes]
+        first = bisect.bisect_left(onsets, start)
+        if first > 0 and all_notes[first - 1].end > start:
+            first -= 1  # a note sounding into view from the left
+        last = bisect.bisect_left(onsets, end)
+        notes: list[Note] = list(all_notes[first:last])
+        preview = self.preview if self.preview is not None and len(self.preview) == len(all_notes) else None
         fm = QFontMetrics(self.font())
         baseline = (self.height() + fm.ascent() - fm.descent()) // 2
         for i, note in enumerate(notes):
-            lyric = note.lyric
+            lyric = preview[first + i] if preview is not None else note.lyric
+            moved = preview is not None and lyric != note.lyric
             if lyric is None:
                 continue
             x0, x1 = self.x_of(note.onset), self.x_of(note.end)
             if lyric.melisma:
-                p.setPen(QPen(LANE_TEXT, 1))
+                p.setPen(QPen(MOVED_TEXT if moved else LANE_TEXT, 1))
                 p.drawLine(round(x0), baseline + 2, round(x1) - 2, baseline + 2)
                 continue
             if lyric.phrase_start:
@@ -180,7 +216,8 @@ class LyricLane(TimeLane):
             room = self.x_of(nxt) - x0 - 4
             if room < MIN_TEXT_PX:
                 continue  # zoomed far out: a row of clipped letters would only be noise
-            p.setPen(LANE_TEXT)
+            p.setPen(MOVED_TEXT if moved else LANE_TEXT)
             shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, int(room))
             p.drawText(QRectF(x0 + 3, 0, room, self.height()), Qt.AlignmentFlag.AlignVCenter, shown)
+        self._paint_floating(p)
         p.end()
