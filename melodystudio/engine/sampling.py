@@ -32,15 +32,16 @@ def nucleus_draw(logits: np.ndarray, uniforms: np.ndarray, temperature: float, t
     the row's uniform number in [0, 1)."""
     z = logits.astype(np.float64) / temperature
     p = np.exp(z - z.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
     order = np.argsort(-p, axis=1, kind="stable")  # most likely first
-    sp = np.take_along_axis(p, order, axis=1)
-    before = np.cumsum(sp, axis=1) - sp  # mass of the values ranked above each one
-    sp = np.where(before < top_p, sp, 0.0)  # the first value always stays (before = 0)
+    rows = np.arange(len(p))[:, None]
+    sp = p[rows, order]
+    sp /= sp.sum(axis=1, keepdims=True)
+    c = np.cumsum(sp, axis=1)
+    sp = np.where(c - sp < top_p, sp, 0.0)  # c - sp: the mass ranked above each value; the first stays
     c = np.cumsum(sp, axis=1)
     k = (c <= (uniforms * c[:, -1])[:, None]).sum(axis=1)
     k = np.minimum(k, (sp > 0).sum(axis=1) - 1)  # rounding at the top end must not reach a dropped value
-    return order[np.arange(len(k)), k]
+    return order[rows[:, 0], k]
 
 
 def sample_token(heads: CascadeHeads, h: np.ndarray, allow: Constraint, rngs: Sequence[np.random.Generator],

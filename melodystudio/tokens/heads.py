@@ -58,6 +58,9 @@ class CascadeHeads:
         except KeyError as missing:
             raise MelodyStudioError(f"head weights lack {missing}") from None
         self.sizes = tuple(w.shape[0] for w in self.w2)
+        # transposed once: (d, hidden) and (hidden, size), contiguous for the per-step products
+        self._w1t = [np.ascontiguousarray(w.T) for w in self.w1]
+        self._w2t = [np.ascontiguousarray(w.T) for w in self.w2]
         chord, bias = weights.get("emb.pitch_chord"), weights.get("bias.pitch_chord")
         self.pitch_chord = None if chord is None else np.asarray(chord, np.float32)  # (chord values, d)
         self.pitch_bias = None if bias is None else np.asarray(bias, np.float32)  # (chord values, 128)
@@ -80,8 +83,8 @@ class CascadeHeads:
         chorded = stage == PITCH_STAGE and chord is not None
         if chorded and self.pitch_chord is not None:
             x += self.pitch_chord[chord]
-        hidden = gelu_tanh(x @ self.w1[stage].T + self.b1[stage])
-        logits = hidden @ self.w2[stage].T + self.b2[stage]
+        hidden = gelu_tanh(x @ self._w1t[stage] + self.b1[stage])
+        logits = hidden @ self._w2t[stage] + self.b2[stage]
         if chorded and self.pitch_bias is not None:
             logits += self.pitch_bias[chord]
         return logits
