@@ -71,6 +71,7 @@ class LyricsEvalSettings:
     provider: str
     temperature: float
     top_p: float
+    split: str = "test"  # 'valid': the validation songs, for choosing settings without the test songs
 
     @property
     def case_count(self) -> int:
@@ -87,7 +88,7 @@ def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]
     clock = time.monotonic()
     data = settings.data or lyrics_melody_path()
     yield Progress(0.0, "reading: the test songs")
-    records = read_test_records(data)
+    records = read_test_records(data, settings.split)
     engine = MelodyEngine.load(settings.model, provider=settings.provider)
     draw = choose_cases(records, settings.case_count, settings.seed, engine.limits.max_notes)
     cases = draw.cases
@@ -108,7 +109,7 @@ def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]
     return {
         "format": "melodystudio-eval-lyrics", "version": 1, "command": command,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "options": {"cases": len(cases), "seed": settings.seed, "quick": settings.quick,
+        "options": {"cases": len(cases), "seed": settings.seed, "quick": settings.quick, "split": settings.split,
                     "provider": settings.provider, "temperature": settings.temperature, "top_p": settings.top_p},
         "machine": machine(engine.provider, engine.threads),
         "model": {"directory": str(engine.model_dir), "supports_lyrics": engine.supports_lyrics,
@@ -215,6 +216,8 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=Path("reports"), help="folder for lyrics_eval.json and .md")
     p.add_argument("--provider", choices=PROVIDER_CHOICES, default="auto",
                    help=f"onnxruntime provider (default: auto; ${PROVIDER_ENV} sets auto's choice)")
+    p.add_argument("--split", choices=("test", "valid"), default="test",
+                   help="songs of the test split (default) or of the validation split, for choosing settings")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -224,7 +227,7 @@ def _run(args: argparse.Namespace) -> int:
         raise MelodyStudioError("--cases must be 1 or more and --seed 0 or more")
     GenerationOptions(temperature=args.temperature, top_p=args.top_p)  # checks them before any loading
     settings = LyricsEvalSettings(args.model, args.data, args.cases, args.seed, args.quick, args.provider,
-                                  args.temperature, args.top_p)
+                                  args.temperature, args.top_p, args.split)
     result = run_to_end(evaluation(settings, command_line(args)), _progress_printer())
     json_path, md_path = write_report(result, args.out)
     if sys.stderr.isatty():
@@ -243,6 +246,7 @@ def command_line(args: argparse.Namespace) -> str:
     parts += [f"--model {args.model}"] if args.model is not None else []
     parts += [f"--data {args.data}"] if args.data is not None else []
     parts += ["--quick"] if args.quick else []
+    parts += [f"--split {args.split}"] if args.split != "test" else []
     return " ".join(parts)
 
 

@@ -49,18 +49,18 @@ class LyricCase:
     key: KeySignature
 
 
-def read_test_records(path: Path) -> list[dict[str, Any]]:
-    """The test split's records, in file order."""
+def read_test_records(path: Path, split: str = TEST_SPLIT) -> list[dict[str, Any]]:
+    """The records of a split (the test split unless said), in file order."""
     try:
         with gzip.open(path, "rt", encoding="utf-8") as f:
-            records = [r for r in map(json.loads, f) if r.get("split") == TEST_SPLIT]
+            records = [r for r in map(json.loads, f) if r.get("split") == split]
     except OSError as e:
         raise MelodyStudioError(f"cannot read the lyrics_melody data {path}: {e.strerror or e} "
                                 "(set MELODYSTUDIO_DATA or --data)") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise MelodyStudioError(f"{path} is not the lyrics_melody JSONL file ({e})") from None
     if not records:
-        raise MelodyStudioError(f"{path} holds no test songs")
+        raise MelodyStudioError(f"{path} holds no {split} songs")
     return records
 
 

@@ -23,8 +23,8 @@ def render(result: dict[str, Any]) -> str:
              f"({'with' if result['model']['supports_lyrics'] else 'without'} lyric conditioning, manifest sha256 "
              f"`{result['model']['manifest_sha256'][:12]}`); {opts['cases']} cases from "
              f"`{result['data']['path']}` ({result['data']['songs_making_a_case']} of "
-             f"{result['data']['test_songs']} test songs make one), seed {opts['seed']}, temperature "
-             f"{opts['temperature']}, top-p {opts['top_p']}.", "",
+             f"{result['data']['test_songs']} {opts.get('split', 'test')} songs make one), seed {opts['seed']}, "
+             f"temperature {opts['temperature']}, top-p {opts['top_p']}.", "",
              f"Machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['provider']}, "
              f"{m['onnx_threads']} onnxruntime threads.", "",
              "## SongGLM's metrics against the human melodies", ""]

@@ -157,6 +157,15 @@ def test_eval_lyrics_quick_writes_both_reports(tmp_path: Path, capsys: pytest.Ca
     assert result["results"]["other_songs"] is None  # both eligible songs are cases
     markdown = (out / "lyrics_eval.md").read_text()
     assert "| SongGLM base (published, its own data) | 96.83 | 96.50 | 96.48 | 94.10 | 3.85 |" in markdown
+    assert "(2 of 3 test songs make one)" in markdown
+    # the validation songs instead: only "v" is one
+    with gzip.open(data, "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(r) + "\n" for r in [_record("v", "valid", 12), *records])
+    assert main(["eval", "lyrics", "--data", str(data), "--cases", "5", "--seed", "3", "--out", str(out),
+                 "--split", "valid", *_model()]) == 0
+    result = json.loads((out / "lyrics_eval.json").read_text())
+    assert result["command"].endswith("--split valid") and result["options"]["split"] == "valid"
+    assert [c["id"] for c in result["data"]["cases"]] == ["v"] and result["data"]["test_songs"] == 1
     assert "| human melodies | 32 | 100.0% | 37.5% | – | – |" in markdown
     assert f"wrote {out / 'lyrics_eval.json'} and {out / 'lyrics_eval.md'}" in printed
 
