@@ -9,7 +9,9 @@ torch then skip.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,9 +70,9 @@ def tiny_conditioned_glm(seed: int = 1):  # -> MelodyGLM with chord and lyric co
     return model
 
 
-@pytest.fixture(scope="session")
-def cond_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny exported model with conditions (the shipped model's kind once it is conditioned)."""
+def shipped_or_exported(tmp_path_factory: pytest.TempPathFactory, build: Callable[[], Any], name: str) -> Path:
+    """$MELODYSTUDIO_TEST_MODELS when set, else the tiny model ``build()`` (``tiny_glm``,
+    ``tiny_conditioned_glm``) exported into a fresh folder ``name``."""
     shipped = os.environ.get(TEST_MODELS_ENV, "").strip()
     if shipped:
         return Path(shipped)
@@ -78,9 +80,15 @@ def cond_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from melodystudio.training.export import export_model
 
     torch.set_num_threads(1)
-    out = tmp_path_factory.mktemp("tiny-cond-model")
-    export_model(tiny_conditioned_glm(), out, dynamo=False)
+    out = tmp_path_factory.mktemp(name)
+    export_model(build(), out, dynamo=False)
     return out
+
+
+@pytest.fixture(scope="session")
+def cond_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny exported model with conditions (the shipped model's kind once it is conditioned)."""
+    return shipped_or_exported(tmp_path_factory, tiny_conditioned_glm, "tiny-cond-model")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from itertools import pairwise
 from pathlib import Path
 
@@ -35,7 +34,7 @@ from melodystudio.evaluation.melody_eval_baselines import (
 )
 from melodystudio.evaluation.melody_eval_songs import song_from_windows, windows_of
 from melodystudio.tokens import CompoundTokenizer, TokenizerConfig
-from tests.engine.conftest import TEST_MODELS_ENV, scale_song, tiny_glm
+from tests.engine.conftest import scale_song, shipped_or_exported, tiny_glm
 
 Q = PPQ
 BAR = 4 * Q  # a 4/4 bar in ticks
@@ -90,16 +89,7 @@ def corpus_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    shipped = os.environ.get(TEST_MODELS_ENV, "").strip()
-    if shipped:
-        return Path(shipped)
-    torch = pytest.importorskip("torch")
-    from melodystudio.training.export import export_model
-
-    torch.set_num_threads(1)
-    out = tmp_path_factory.mktemp("eval-model")
-    export_model(tiny_glm(), out, dynamo=False)
-    return out
+    return shipped_or_exported(tmp_path_factory, tiny_glm, "eval-model")
 
 
 def run_eval(corpus_path: Path, model_dir: Path, out: Path) -> dict:
