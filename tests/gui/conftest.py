@@ -42,4 +42,4 @@ def empty_clipboard_afterwards(qapp: object) -> Iterator[None]:
 
 
 # MelodyStudio main-window fixtures, kept in fixtures.py so this file stays about threads.
-from tests.gui.fixtures import empty_roll, engine, prompts, roll, services, window  # noqa: E402, F401
+from tests.gui.fixtures import empty_roll, engine, prompts, roll, services, synth, window  # noqa: E402, F401

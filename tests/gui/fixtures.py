@@ -12,6 +12,8 @@ from melodystudio.core import Song
 from melodystudio.gui.document import Document
 from melodystudio.gui.main_window import MainWindow, Services
 from melodystudio.gui.piano_roll import PianoRoll
+from melodystudio.gui.qt_player import QtPlayer
+from melodystudio.playback import NullSynth, Player
 from tests.conftest import twinkle
 from tests.gui.helpers import FakeEngine, ScriptedPrompts, engine_job
 
@@ -33,6 +35,19 @@ def services(tmp_path: Path, prompts: ScriptedPrompts, engine: FakeEngine) -> Se
                     recovery_dir=tmp_path / "recovery", player=lambda settings: None,
                     engine_loader=lambda settings: (lambda: engine_job(engine)),
                     prompts=lambda parent: prompts, start_devices=False)
+
+
+@pytest.fixture
+def synth() -> NullSynth:
+    """A synthesiser that only records what it is asked to play."""
+    return NullSynth()
+
+
+def sounding(services: Services, synth: NullSynth) -> Services:
+    """``services`` with a player that sounds through ``synth``, opened in the background at start."""
+    services.player = lambda settings: QtPlayer(Player(backend_factory=lambda: synth), open_device=False)
+    services.start_devices = True
+    return services
 
 
 @pytest.fixture

@@ -18,20 +18,13 @@ from melodystudio.gui.qt_player import QtPlayer
 from melodystudio.gui.settings import AccompanimentSettings, load_settings
 from melodystudio.playback import NullSynth, Player
 from tests.conftest import twinkle
-from tests.gui.fixtures import shown_window
-
-
-@pytest.fixture
-def synth() -> NullSynth:
-    return NullSynth()
+from tests.gui.fixtures import shown_window, sounding
 
 
 @pytest.fixture
 def played(qtbot: object, services: Services, synth: NullSynth) -> Iterator[MainWindow]:
     """A window whose player sounds through the recording NullSynth."""
-    services.player = lambda settings: QtPlayer(Player(backend_factory=lambda: synth), open_device=False)
-    services.start_devices = True
-    shown = shown_window(qtbot, services)
+    shown = shown_window(qtbot, sounding(services, synth))
     window = next(shown)
     qtbot.waitUntil(lambda: window.transport.available, timeout=10_000)  # type: ignore[attr-defined]
     window.document.replace_song(twinkle())

@@ -17,12 +17,11 @@ from melodystudio.core import PPQ, Chord, ChordSymbol, Song
 from melodystudio.core.chord_vocabulary import chord_class
 from melodystudio.gui.harmonize import HarmonizeChoice, load_harmonizer_job
 from melodystudio.gui.main_window import MainWindow, Services
-from melodystudio.gui.qt_player import QtPlayer
 from melodystudio.io import load_song
-from melodystudio.playback import NullSynth, Player
+from melodystudio.playback import NullSynth
 from melodystudio.playback.sequence import CHORD_CHANNEL
 from tests.conftest import twinkle
-from tests.gui.fixtures import shown_window
+from tests.gui.fixtures import shown_window, sounding
 
 Q = PPQ
 SHIPPED = Path(__file__).resolve().parents[2] / "models" / "harmonizer"
@@ -95,17 +94,10 @@ def test_the_selected_bars_only_and_undo_restores_the_old_chords_exactly(qtbot: 
 
 
 @pytest.fixture
-def synth() -> NullSynth:
-    return NullSynth()
-
-
-@pytest.fixture
 def playing(qtbot: object, services: Services, synth: NullSynth) -> Iterator[MainWindow]:
     """The harmonizing window with a player whose synthesiser only records."""
     services.harmonizer_loader = lambda settings: (lambda: load_harmonizer_job(str(SHIPPED), "cpu"))
-    services.player = lambda settings: QtPlayer(Player(backend_factory=lambda: synth), open_device=False)
-    services.start_devices = True
-    yield from shown_window(qtbot, services)
+    yield from shown_window(qtbot, sounding(services, synth))
 
 
 def test_playback_plays_the_new_chords(qtbot: object, playing: MainWindow, synth: NullSynth) -> None:

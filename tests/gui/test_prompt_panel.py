@@ -16,11 +16,10 @@ from melodystudio.gui.generation import LIBRARY, load_engine_job
 from melodystudio.gui.main_window import MainWindow, Services
 from melodystudio.gui.prompt_panel import SIMILAR_COUNT, load_retriever_job
 from melodystudio.gui.prompts import CANCEL, DISCARD
-from melodystudio.gui.qt_player import QtPlayer
-from melodystudio.playback import NullSynth, Player
+from melodystudio.playback import NullSynth
 from melodystudio.playback.sequence import MELODY_CHANNEL
 from tests.conftest import twinkle
-from tests.gui.fixtures import shown_window
+from tests.gui.fixtures import shown_window, sounding
 from tests.gui.helpers import ScriptedPrompts
 
 Q = PPQ
@@ -95,15 +94,8 @@ def test_prompt_after_the_song_changes_meter_and_key_from_there(qtbot: object, p
 
 
 @pytest.fixture
-def synth() -> NullSynth:
-    return NullSynth()
-
-
-@pytest.fixture
 def playing(qtbot: object, real_services: Services, synth: NullSynth) -> Iterator[MainWindow]:
-    real_services.player = lambda settings: QtPlayer(Player(backend_factory=lambda: synth), open_device=False)
-    real_services.start_devices = True
-    yield from shown_window(qtbot, real_services)
+    yield from shown_window(qtbot, sounding(real_services, synth))
 
 
 def test_play_reference_through_the_player(qtbot: object, playing: MainWindow, synth: NullSynth) -> None:

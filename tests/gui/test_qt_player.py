@@ -24,11 +24,6 @@ def fast_song(n: int = 4) -> Song:
 
 
 @pytest.fixture
-def synth() -> NullSynth:
-    return NullSynth()
-
-
-@pytest.fixture
 def qt_player(qapp: QApplication, synth: NullSynth) -> Iterator[QtPlayer]:
     p = QtPlayer(Player(backend_factory=lambda: synth))
     yield p

@@ -11,24 +11,17 @@ from PySide6.QtTest import QTest
 
 from melodystudio.core import PPQ, Note
 from melodystudio.gui.main_window import MainWindow, Services
-from melodystudio.gui.qt_player import QtPlayer
 from melodystudio.gui.transport import preview_song
-from melodystudio.playback import NullSynth, Player
+from melodystudio.playback import NullSynth
 from tests.conftest import twinkle
+from tests.gui.fixtures import sounding
 
 Q = PPQ
 
 
 @pytest.fixture
-def synth() -> NullSynth:
-    return NullSynth()
-
-
-@pytest.fixture
 def played(qtbot: object, services: Services, synth: NullSynth) -> Iterator[MainWindow]:
-    services.player = lambda settings: QtPlayer(Player(backend_factory=lambda: synth), open_device=False)
-    services.start_devices = True  # opens the (recording) player in the background
-    window = MainWindow(services)
+    window = MainWindow(sounding(services, synth))
     qtbot.addWidget(window)  # type: ignore[attr-defined]
     window.show()
     window.start()
