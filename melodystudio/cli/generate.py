@@ -132,8 +132,8 @@ def _args_sampling(p: argparse.ArgumentParser) -> None:
                         help="generate without hearing the chord track (a chord-conditioned model)")
 
 
-def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
-    """-o and the sampling options (read by ``generation_options`` and ``write_variations``)."""
+def add_output_arguments(p: argparse.ArgumentParser) -> None:
+    """-o, --variations, --temperature, --top-p and --seed: what every generating command takes."""
     p.add_argument("-o", "--output", type=Path, required=True,
                    help=f"output file ({', '.join(writable_extensions())}); variations add -A, -B, ... to its name")
     d = GenerationOptions()
@@ -141,6 +141,11 @@ def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--temperature", type=float, default=d.temperature, help=f"0.05-3.0 (default {d.temperature})")
     p.add_argument("--top-p", type=float, default=d.top_p, help=f"nucleus mass, (0, 1] (default {d.top_p})")
     p.add_argument("--seed", type=int, default=None, help="seed for reproducible results (default: a fresh one)")
+
+
+def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
+    """-o and the sampling options (read by ``generation_options`` and ``write_variations``)."""
+    add_output_arguments(p)
     p.add_argument("--key-lock", action="store_true", help="only pitches of the song's key")
     p.add_argument("--range", type=pitch_range, default=None, metavar="LOW-HIGH",
                    help="pitch range, e.g. C4-G5 or 60-79")

@@ -18,10 +18,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from melodystudio.cli.generate import add_engine_arguments
+from melodystudio.cli.generate import add_engine_arguments, add_output_arguments
 from melodystudio.cli.progress import run_with_progress
 from melodystudio.core.errors import MelodyStudioError
-from melodystudio.engine.api import MODELS_ENV, GenerationOptions
+from melodystudio.engine.api import MODELS_ENV
 from melodystudio.io import load_song, save_song, writable_extensions
 
 if TYPE_CHECKING:
@@ -92,14 +92,8 @@ def _run_similar(args: argparse.Namespace) -> int:
 # -- prompt --------------------------------------------------------------------------------------
 def _args_prompt(p: argparse.ArgumentParser) -> None:
     p.add_argument("text", help="what to compose, e.g. \"a slow, tender lullaby in 3/4, D minor, 16 bars\"")
-    p.add_argument("-o", "--output", type=Path, required=True,
-                   help=f"output file ({', '.join(writable_extensions())}); variations add -A, -B, ... to its name")
+    add_output_arguments(p)
     p.add_argument("--bars", type=int, default=None, help="bars to compose (default: the prompt's, else 8)")
-    d = GenerationOptions()
-    p.add_argument("--variations", type=int, default=d.variations, help=f"how many, 1-16 (default {d.variations})")
-    p.add_argument("--temperature", type=float, default=d.temperature, help=f"0.05-3.0 (default {d.temperature})")
-    p.add_argument("--top-p", type=float, default=d.top_p, help=f"nucleus mass, (0, 1] (default {d.top_p})")
-    p.add_argument("--seed", type=int, default=None, help="seed for reproducible results (default: a fresh one)")
     p.add_argument("--show-reference", action="store_true", help="also write the reference melody (OUT-reference)")
     p.add_argument("--no-reference", action="store_true", help="compose without a reference (same constraints)")
     add_engine_arguments(p)
