@@ -76,31 +76,30 @@ def conditioned(tune: CorpusTune, lyric: np.ndarray | None, tokenizer: CompoundT
 
 
 def _pop909(tokenizer: CompoundTokenizer, report: BuildReport, limit: int | None) -> Iterator[ConditionedTune]:
-    failures: list[ParseFailure] = []
-    for i, tune in enumerate(iter_pop909(failures=failures)):
-        if limit is not None and i >= limit:
-            break
-
-        def make(t: CorpusTune = tune) -> ConditionedTune:
-            return conditioned(t, None, tokenizer)
-
-        yield from _guarded("pop909", make, report)
-    for f in failures:
-        report.fail("pop909", f.reason)
+    return _read("pop909", iter_pop909, lambda t: None, tokenizer, report, limit)
 
 
 def _lyrics_melody(tokenizer: CompoundTokenizer, report: BuildReport, limit: int | None) -> Iterator[ConditionedTune]:
+    def columns(t: CorpusTune) -> np.ndarray:
+        return lyrics_melody_columns(t.meta["syllables"], t.meta["word"], t.meta["phrase"])
+    return _read("lyrics_melody", iter_lyrics_melody, columns, tokenizer, report, limit)
+
+
+def _read(source: str, tunes: Callable[..., Iterator[CorpusTune]], columns: Callable[[CorpusTune], np.ndarray | None],
+          tokenizer: CompoundTokenizer, report: BuildReport, limit: int | None) -> Iterator[ConditionedTune]:
+    """The first ``limit`` tunes of a source reader (``tunes(failures=...)``), each with its lyric
+    ``columns`` (None: none); the reader's own parse failures are counted after them."""
     failures: list[ParseFailure] = []
-    for i, tune in enumerate(iter_lyrics_melody(failures=failures)):
+    for i, tune in enumerate(tunes(failures=failures)):
         if limit is not None and i >= limit:
             break
-        def make(t: CorpusTune = tune) -> ConditionedTune:
-            m = t.meta
-            return conditioned(t, lyrics_melody_columns(m["syllables"], m["word"], m["phrase"]), tokenizer)
 
-        yield from _guarded("lyrics_melody", make, report)
+        def make(t: CorpusTune = tune) -> ConditionedTune:
+            return conditioned(t, columns(t), tokenizer)
+
+        yield from _guarded(source, make, report)
     for f in failures:
-        report.fail("lyrics_melody", f.reason)
+        report.fail(source, f.reason)
 
 
 def _openewld(tokenizer: CompoundTokenizer, report: BuildReport, limit: int | None) -> Iterator[ConditionedTune]:
