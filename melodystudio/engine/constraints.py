@@ -21,12 +21,13 @@ A fixed note count (lyrics: one note per syllable) replaces the kind rule: NOTE 
 reached, then END. Onsets and durations are then also kept where the notes still to come fit after
 them at ``min_ticks`` each (a sixteenth): a greedy count of the open onsets (earliest onset, shortest
 note) says how many more notes fit from any tick, so the count can always be met. The notes are also
-paced over the selection: note k of n starts no earlier than k/n of the way through it less one bar
-(a lyric may not be crammed into the first bars and leave the rest empty), and the last one starts in
-the last selected bar. A note's duration then reaches at least the next note's bound, so pacing never
-forces a rest (with the bound on onsets alone, a short note followed by a forced rest came after 40% of
-the notes of ``eval lyrics``, against 22% rests in the human melodies). Where rounding would leave no
-onset (or duration) for a row, its pacing bound is dropped (the count rule always wins).
+paced over the selection: note k of n starts within PACING_SLACK bars (at most a quarter of the
+selection) of k/n of the way through it (a lyric may be neither crammed into the first bars nor
+into the last), and the last one starts in the last selected bar. A note's duration then ends inside
+the next note's window, so pacing never forces a rest (with a bound on onsets alone, a short note
+followed by a forced rest came after 40% of the notes of ``eval lyrics``, against 22% rests in the
+human melodies). Where rounding would leave no onset (or duration) for a row, its pacing window is
+dropped (the count rule always wins).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class Rules:
         self.earliest, self.latest = self._pacing(note_count,
                                                   int(np.diff(self.bar_starts[self.b0:self.b0 + 2])[0]))
         self._stress_cells: np.ndarray | None = None  # (note_count, n_sel, max_pos) onset log-weights
-        self._meters = [TimeSignature(0, *m) for m in meters]
+        self._meter_of_bar = tuple(meters)  # (numerator, denominator) of each window bar
 
     def _pacing(self, note_count: int | None, bar_ticks: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(note_count,) earliest and latest onset tick of each note of a fixed count (None, None
@@ -105,7 +106,7 @@ class Rules:
             raise ValueError("a stress prior needs one stress per note of a fixed note count")
         n_sel = self.onsets.shape[0]
         levels = onset_levels(self.onsets, self.bar_starts[self.b0:self.b0 + n_sel],
-                              self._meters[self.b0:self.b0 + n_sel])
+                              [TimeSignature(0, *m) for m in self._meter_of_bar[self.b0:self.b0 + n_sel]])
         self._stress_cells = prior.onset_weights(stresses, levels)
 
     def onset_prior(self, count: np.ndarray) -> np.ndarray | None:

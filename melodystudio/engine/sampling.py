@@ -14,10 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from melodystudio.tokens.compound import BAR, POS
-from melodystudio.tokens.heads import CASCADE, PITCH_STAGE, CascadeHeads, ChordLookup, Constraint
-
-BAR_STAGE, POS_STAGE = CASCADE.index(BAR), CASCADE.index(POS)  # the onset: bar, then position in the bar
+from melodystudio.tokens.heads import BAR_STAGE, CASCADE, PITCH_STAGE, POS_STAGE, CascadeHeads, ChordLookup, Constraint
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:

@@ -31,7 +31,7 @@ READABLE_HEADS_VERSIONS = (1, 2)
 CASCADE = (KIND, BAR, POS, DUR, PITCH)  # token columns, in the order the attributes are sampled
 CASCADE_NAMES = tuple(FIELDS[f] for f in CASCADE)  # ("kind", "bar", "pos", "dur", "pitch")
 
-PITCH_STAGE = CASCADE.index(PITCH)
+BAR_STAGE, POS_STAGE, PITCH_STAGE = (CASCADE.index(f) for f in (BAR, POS, PITCH))  # stage numbers
 
 # allow(stage, chosen) -> bool mask (B, size) of allowed values at this stage, or None for all;
 # chosen (B, stage) holds the values picked at the earlier stages, in cascade order.

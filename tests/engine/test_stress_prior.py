@@ -15,9 +15,10 @@ from melodystudio.core.errors import MelodyStudioError
 from melodystudio.core.progress import run_to_end
 from melodystudio.engine import GenerationOptions
 from melodystudio.engine.melody import MelodyEngine
-from melodystudio.engine.sampling import BAR_STAGE, POS_STAGE, _bar_prior, log_softmax
+from melodystudio.engine.sampling import _bar_prior, log_softmax
 from melodystudio.engine.stress_prior import PRIOR_FILE, StressPrior, onset_levels
 from melodystudio.lyrics.syllables import Stress, Syllable, WordPosition
+from melodystudio.tokens.heads import BAR_STAGE, POS_STAGE
 from melodystudio.training.stress_prior import add_to_model
 from tests.engine.conftest import Q, scale_song
 
