@@ -20,14 +20,14 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from melodystudio.core import PPQ, Note, Song
+from melodystudio.core import Note, Song
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.core.progress import Job, within
 from melodystudio.engine.api import GenerationOptions, Variation
+from melodystudio.engine.context import Limits
 from melodystudio.lyrics.syllables import Syllable
 
 GROUP_SEED_STEP = 100_003  # seeds of one variation's groups lie this far apart
-MIN_NOTE_TICKS = PPQ // 4  # a sixteenth: the least room a syllable is kept (MIN_SYLLABLE_UNITS)
 
 # (song, first_bar, last_bar, syllables, options) -> a job setting at most max_notes syllables
 SetGroup = Callable[[Song, int, int, Sequence[Syllable], GenerationOptions], Job[list[Variation]]]
@@ -58,14 +58,16 @@ def _last_cut(syllables: Sequence[Syllable], start: int, end: int, unit: Callabl
     return None
 
 
-def share_bars(song: Song, first_bar: int, last_bar: int, counts: Sequence[int]) -> list[tuple[int, int]]:
+def share_bars(song: Song, first_bar: int, last_bar: int, counts: Sequence[int],
+               min_ticks: int) -> list[tuple[int, int]]:
     """(first, last) bars of each group: whole bars, proportional to its syllables (largest
-    remainder), each group at least the bars its syllables need at a sixteenth each."""
+    remainder), each group at least the bars its syllables need at ``min_ticks`` (the least room the
+    engine keeps a syllable) each."""
     total = last_bar - first_bar + 1
     n = sum(counts)
     tl = song.timeline
     bar_ticks = [tl.bar_start(b + 1) - tl.bar_start(b) for b in range(first_bar, last_bar + 1)]
-    per_bar = max(1, min(bar_ticks) // MIN_NOTE_TICKS)
+    per_bar = max(1, min(bar_ticks) // min_ticks)
     least = [max(1, math.ceil(c / per_bar)) for c in counts]
     if sum(least) > total:
         raise MelodyStudioError(f"{n} syllables do not fit in bars {first_bar + 1}-{last_bar + 1} at a sixteenth "
@@ -85,13 +87,15 @@ def share_bars(song: Song, first_bar: int, last_bar: int, counts: Sequence[int])
 
 
 def set_in_groups(song: Song, first_bar: int, last_bar: int, syllables: Sequence[Syllable],
-                  options: GenerationOptions, max_notes: int, window_bars: int,
+                  options: GenerationOptions, limits: Limits, min_ticks: int,
                   set_group: SetGroup) -> Job[list[Variation]]:
     """Check the request and return the job setting ``syllables`` group by group (module docstring);
-    ``max_notes`` syllables and ``window_bars`` bars at most in one group."""
-    groups = syllable_groups(syllables, max_notes)
-    spans = share_bars(song, first_bar, last_bar, [e - s for s, e in groups])
+    ``limits.max_notes`` syllables and ``limits.window_bars`` bars at most in one group, ``min_ticks``
+    the least room a syllable is kept."""
+    groups = syllable_groups(syllables, limits.max_notes)
+    spans = share_bars(song, first_bar, last_bar, [e - s for s, e in groups], min_ticks)
     widest = max(b1 - b0 + 1 for b0, b1 in spans)
+    window_bars = limits.window_bars
     if widest > window_bars:
         raise MelodyStudioError(f"{last_bar - first_bar + 1} bars for {len(syllables)} syllables give one group of "
                                 f"lines {widest} bars, more than the {window_bars} the model sets at once: "

@@ -146,7 +146,7 @@ class MelodyEngine:
             return self._lyric_group(song, first_bar, last_bar, syllables, options, use_lyrics)
         context.check_bars(song, first_bar, last_bar)
         return long_lyrics.set_in_groups(  # more than one blank holds: a group of lines at a time
-            song, first_bar, last_bar, syllables, options, self.limits.max_notes, self.limits.window_bars,
+            song, first_bar, last_bar, syllables, options, self.limits, MIN_SYLLABLE_UNITS * self.files.tokenizer.grid,
             lambda s, b0, b1, group, o: self._lyric_group(s, b0, b1, group, o, use_lyrics, past_end=True))
 
     def _lyric_group(self, song: Song, first_bar: int, last_bar: int, syllables: Sequence[Syllable],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from melodystudio.core import Song, TimeSignature
+from melodystudio.core import PPQ, Song, TimeSignature
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.core.progress import run_to_end
 from melodystudio.engine import GenerationOptions
@@ -14,6 +14,7 @@ from melodystudio.lyrics import parse_lyrics
 from melodystudio.lyrics.syllables import Stress, Syllable, WordPosition
 from tests.engine.test_lyrics import check
 
+SIXTEENTH = PPQ // 4
 VERSE = ("When the morning light comes creeping through the window of my room\n"
          "I remember all the promises we made beneath the moon\n"
          "Oh my darling come back home again\n"
@@ -40,12 +41,12 @@ def test_groups_cut_at_phrases_then_words_then_anywhere() -> None:
 
 def test_bars_are_shared_in_proportion_with_each_groups_minimum() -> None:
     song = empty_song()
-    assert share_bars(song, 0, 11, [60, 30, 30]) == [(0, 5), (6, 8), (9, 11)]
-    assert share_bars(song, 4, 7, [40, 2]) == [(4, 6), (7, 7)]  # 40 sixteenths need 3 bars, 2 syllables 1
+    assert share_bars(song, 0, 11, [60, 30, 30], SIXTEENTH) == [(0, 5), (6, 8), (9, 11)]
+    assert share_bars(song, 4, 7, [40, 2], SIXTEENTH) == [(4, 6), (7, 7)]  # 40 sixteenths need 3 bars, 2 syllables 1
     with pytest.raises(MelodyStudioError, match="do not fit in bars 1-2"):
-        share_bars(song, 0, 1, [20, 20])  # 40 syllables, 32 sixteenths
+        share_bars(song, 0, 1, [20, 20], SIXTEENTH)  # 40 syllables, 32 sixteenths
     waltz = empty_song(3)  # 12 sixteenths a bar: 30 syllables need 3 bars
-    assert share_bars(waltz, 0, 3, [30, 1]) == [(0, 2), (3, 3)]
+    assert share_bars(waltz, 0, 3, [30, 1], SIXTEENTH) == [(0, 2), (3, 3)]
 
 
 def test_a_long_lyric_is_set_one_note_per_syllable_across_groups(cond_engine: MelodyEngine) -> None:
