@@ -14,13 +14,13 @@ bar lines (lyrics_melody's onsets drift off any grid: there stress and level are
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 
 from melodystudio.core import TimeSignature
+from melodystudio.engine.model_files import file_sha256
 from melodystudio.engine.stress_prior import LEVELS, PRIOR_FILE, STRESS_ROWS, StressPrior
 from melodystudio.tokens.compound import KIND, METER, METERS, NOTE, POS
 from melodystudio.tokens.conditions import STRESS
@@ -54,7 +54,7 @@ def add_to_model(model_dir: Path, prior: StressPrior, counts: np.ndarray, descri
     path.write_text(json.dumps(prior.to_json(counts, description), indent=1) + "\n", encoding="utf-8")
     manifest_path = model_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest["files"][PRIOR_FILE] = hashlib.sha256(path.read_bytes()).hexdigest()
+    manifest["files"][PRIOR_FILE] = file_sha256(path)
     manifest_path.write_text(json.dumps(manifest, indent=1, default=str), encoding="utf-8")
     return path
 
