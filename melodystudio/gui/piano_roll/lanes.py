@@ -189,14 +189,11 @@ class LyricLane(TimeLane):
         p.drawLine(0, 0, self.width(), 0)
         self._paint_drop(p)
         start, end = self.visible_ticks()
-        all_notes = self.song.notes
-        onsets = [n.onset for n in all_notes]
-        first = bisect.bisect_left(onsets, start)
-        if first > 0 and all_notes[first - 1].end > start:
-            first -= 1  # a note sounding into view from the left
-        last = bisect.bisect_left(onsets, end)
-        notes: list[Note] = list(all_notes[first:last])
-        preview = self.preview if self.preview is not None and len(self.preview) == len(all_notes) else None
+        before = self.song.note_at(start)
+        notes: list[Note] = ([before] if before is not None and before.onset < start else [])
+        notes += self.song.notes_between(start, end)
+        preview = self.preview if self.preview is not None and len(self.preview) == len(self.song.notes) else None
+        first = self.song.index_of(notes[0]) if preview is not None and notes else 0  # song index of notes[0]
         fm = QFontMetrics(self.font())
         baseline = (self.height() + fm.ascent() - fm.descent()) // 2
         for i, note in enumerate(notes):
