@@ -76,6 +76,8 @@ class TrainConfig:
     device: str = "auto"  # auto = cuda if available, else cpu
     bf16: bool = True  # bf16 autocast on CUDA (ignored on CPU)
     steps: int = 20000
+    minutes: float = 0.0  # wall-clock budget of the training loop (0 = none): the run stops, and the cosine
+    # schedule ends, at the steps or at the budget, whichever comes first (a GPU lease is counted in minutes)
     batch_size: int = 64  # examples per step per GPU
     lr: float = 1e-3  # peak, after linear warmup
     min_lr: float = 1e-4  # end of the cosine decay
@@ -108,6 +110,8 @@ class TrainConfig:
             raise ValueError(f"d_model {m.d_model} is not a multiple of n_heads {m.n_heads}")
         if self.steps < 1 or self.batch_size < 1:
             raise ValueError("steps and batch_size must be positive")
+        if self.minutes < 0:
+            raise ValueError("minutes must be 0 (no budget) or positive")
         if self.conditioning.data and not m.conditions:
             raise ValueError("[conditioning] data needs a model with conditions ([model] conditions = true)")
 

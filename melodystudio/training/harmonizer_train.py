@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
@@ -37,6 +36,7 @@ from melodystudio.training.harmonizer_data import (
     random_shift,
     transposed,
 )
+from melodystudio.training.schedule import warmup_cosine
 
 
 @dataclass
@@ -104,10 +104,8 @@ def state_cache(model: Harmonizer, examples: dict[str, list[WindowExample]], n_s
 
 def lr_at(cfg: HarmonizerTrainConfig, step: int, time_frac: float = 0.0) -> float:
     """Linear warm-up, then cosine decay to min_lr over the steps or the time left, whichever ends first."""
-    if step < cfg.warmup_steps:
-        return cfg.lr * (step + 1) / cfg.warmup_steps
-    frac = min(1.0, max((step - cfg.warmup_steps) / max(1, cfg.steps - cfg.warmup_steps), time_frac))
-    return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1 + math.cos(math.pi * frac))
+    return warmup_cosine(step, lr=cfg.lr, min_lr=cfg.min_lr, warmup=cfg.warmup_steps, steps=cfg.steps,
+                         time_frac=time_frac)
 
 
 @torch.no_grad()

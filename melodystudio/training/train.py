@@ -34,6 +34,7 @@ from melodystudio.training.config import TrainConfig, load_config
 from melodystudio.training.data import CondDropout, ExampleSampler, MixtureSampler, TuneSet
 from melodystudio.training.lexicon import Lexicon, build_lexicon
 from melodystudio.training.model import MelodyGLM, init_from_checkpoint
+from melodystudio.training.schedule import warmup_cosine
 from melodystudio.training.synthetic import synthetic_set
 
 Sampler = ExampleSampler | MixtureSampler
@@ -65,12 +66,11 @@ def setup_distributed(cfg: TrainConfig) -> Dist:
     return Dist(dist.get_rank(), world, torch.device(f"cuda:{local}" if cuda else "cpu"))
 
 
-def lr_at(step: int, cfg: TrainConfig) -> float:
-    """Linear warmup to cfg.lr, then cosine decay to cfg.min_lr at the last step."""
-    if step < cfg.warmup_steps:
-        return cfg.lr * (step + 1) / cfg.warmup_steps
-    frac = (step - cfg.warmup_steps) / max(1, cfg.steps - cfg.warmup_steps)
-    return cfg.min_lr + 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))) * (cfg.lr - cfg.min_lr)
+def lr_at(step: int, cfg: TrainConfig, time_frac: float = 0.0) -> float:
+    """Linear warmup to cfg.lr, then cosine decay to cfg.min_lr at the last step (or at the end of
+    ``cfg.minutes``, ``time_frac`` being the share of them spent, whichever comes first)."""
+    return warmup_cosine(step, lr=cfg.lr, min_lr=cfg.min_lr, warmup=cfg.warmup_steps, steps=cfg.steps,
+                         time_frac=time_frac)
 
 
 def to_tensors(batch: Batch) -> dict[str, torch.Tensor]:
@@ -246,9 +246,10 @@ def _train(cfg: TrainConfig, d: Dist, out: Path, log: RunLog) -> Job[dict[str, f
     stream = iter(DataLoader(BatchStream(train_sampler, cfg.batch_size, (cfg.seed, d.rank)), batch_size=None,
                              num_workers=cfg.num_workers, pin_memory=d.device.type == "cuda"))
     best, metrics, t0, tokens = math.inf, {}, time.time(), 0
-    for step in range(cfg.steps):
+    step, done = 0, 0.0
+    while step < cfg.steps:
         for group in opt.param_groups:
-            group["lr"] = lr_at(step, cfg) * group.get("lr_scale", 1.0)
+            group["lr"] = lr_at(step, cfg, done) * group.get("lr_scale", 1.0)
         batch = {k: v.to(d.device, non_blocking=True) for k, v in next(stream).items()}
         with autocast(cfg, d.device):
             loss, nll = loss_of(net, batch)
@@ -257,24 +258,42 @@ def _train(cfg: TrainConfig, d: Dist, out: Path, log: RunLog) -> Job[dict[str, f
         opt.step()
         opt.zero_grad(set_to_none=True)
         tokens += int((batch["target"][..., 0] != -100).sum())
-        last = step + 1 == cfg.steps
-        if (step + 1) % cfg.log_interval == 0 or last:
+        step += 1
+        done = time_spent(t0, cfg.minutes, d)
+        last = step == cfg.steps or done >= 1.0
+        if step % cfg.log_interval == 0 or last:
             rate = tokens * d.world / (time.time() - t0)
-            line = f"step {step + 1} lr {lr_at(step, cfg):.2e} loss {loss.item():.4f} {_fmt(_floats(nll))} " \
+            line = f"step {step} lr {lr_at(step - 1, cfg, done):.2e} loss {loss.item():.4f} {_fmt(_floats(nll))} " \
                    f"({rate:.0f} target tokens/s)"
             log(line)
-            yield Progress((step + 1) / cfg.steps, line)
-        if (step + 1) % cfg.eval_interval == 0 or last:
+            yield Progress(max(step / cfg.steps, done), line)
+        if step % cfg.eval_interval == 0 or last:
             if d.main:
                 metrics = evaluate(model, valid_sampler, cfg, d.device)
-                log(f"step {step + 1} valid {_fmt(metrics)}")
-                save_checkpoint(out / "last.pt", model, cfg, step + 1, metrics)
+                log(f"step {step} valid {_fmt(metrics)}")
+                save_checkpoint(out / "last.pt", model, cfg, step, metrics)
                 if metrics["loss"] < best:
                     best = metrics["loss"]
-                    save_checkpoint(out / "best.pt", model, cfg, step + 1, metrics)
+                    save_checkpoint(out / "best.pt", model, cfg, step, metrics)
             if d.world > 1:
                 dist.barrier()
+        if last:
+            break
+    if done >= 1.0:
+        log(f"time budget of {cfg.minutes:g} min spent after {step} steps ({time.time() - t0:.0f} s); "
+            f"to repeat by steps: steps = {step}, minutes = 0")
     return metrics
+
+
+def time_spent(t0: float, minutes: float, d: Dist) -> float:
+    """Share of the wall-clock budget spent (0 without one); under DDP every rank takes rank 0's
+    clock, so all ranks stop at the same step."""
+    if minutes <= 0:
+        return 0.0
+    frac = torch.tensor([(time.time() - t0) / (60 * minutes)], dtype=torch.float64, device=d.device)
+    if d.world > 1:
+        dist.broadcast(frac, 0)
+    return float(frac)
 
 
 def _floats(nll: dict[str, torch.Tensor]) -> dict[str, float]:

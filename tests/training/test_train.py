@@ -36,6 +36,25 @@ def test_learning_rate_warms_up_then_decays() -> None:
     assert lr_at(55, cfg) == pytest.approx(5.5e-4) and lr_at(100, cfg) == pytest.approx(1e-4)
 
 
+def test_a_time_budget_ends_the_schedule_and_the_run(tmp_path: Path) -> None:
+    cfg = config_from_dict({"steps": 100, "warmup_steps": 10, "lr": 1e-3, "min_lr": 1e-4})
+    assert lr_at(20, cfg, time_frac=1.0) == pytest.approx(1e-4)  # the budget is spent: bottom of the cosine
+    assert lr_at(20, cfg, time_frac=0.5) == pytest.approx(5.5e-4)  # half the time beats 11% of the steps
+    assert lr_at(5, cfg, time_frac=0.9) == pytest.approx(6e-4)  # warm-up is counted in steps
+    with pytest.raises(ValueError, match="minutes"):
+        config_from_dict({"minutes": -1})
+    with open(CONFIGS / "tiny.toml", "rb") as f:
+        import tomllib
+
+        raw = tomllib.load(f)
+    # a budget far below one step's time: the run stops after its first step, evaluates and saves
+    cfg = config_from_dict({**raw, "out_dir": str(tmp_path), "num_workers": 0, "minutes": 1e-9})
+    run_to_end(train(cfg))
+    log = (tmp_path / "train.log").read_text()
+    assert "step 1 valid" in log and "after 1 steps" in log and "steps = 1, minutes = 0" in log
+    assert load_checkpoint(tmp_path / "last.pt")[1]["step"] == 1
+
+
 def test_tiny_model_learns_and_its_checkpoint_reloads(tmp_path: Path) -> None:
     with open(CONFIGS / "tiny.toml", "rb") as f:
         import tomllib

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Train melody models on a lent GPU machine (the `device` tool: torch there, but no music21, no mido
+# and no ../shared, 64 MiB of working tree per call, 16 MiB per returned file).
+#
+#   here:  bash tools/gpu_train.sh pack                  data_cache/{tunes,conditioned}.npz + lexicon -> .gpu/
+#   there: bash tools/gpu_train.sh start CONFIG...       unpack .gpu/ into data_cache/, start each config in
+#                                                        the background (setsid: it outlives the call)
+#   there: bash tools/gpu_train.sh watch SECONDS         print the runs' progress until they end or SECONDS pass
+#   there: bash tools/gpu_train.sh collect DIR           each run's best.pt (weights as float16) and logs,
+#                                                        as one tar cut into 15 MiB parts in DIR
+#   here:  bash tools/gpu_train.sh join DIR              unpack those parts into runs/
+#
+# The arrays travel xz-compressed (9.7 MB instead of 22 MB: the repository itself is ~49 MB of the
+# 64 MiB). A float16 copy of the weights is enough for export: the shipped graphs are int8.
+set -euo pipefail
+PY=${PYTHON:-python3}
+cmd=${1:?usage: gpu_train.sh pack|start|watch|collect|join ...}
+shift
+
+case "$cmd" in
+pack)
+    mkdir -p .gpu
+    "$PY" - <<'EOF'
+import io, lzma, shutil
+import numpy as np
+for name in ("tunes", "conditioned"):
+    arrays = dict(np.load(f"data_cache/{name}.npz"))
+    raw = io.BytesIO()
+    np.savez(raw, **arrays)  # uncompressed: xz does far better than zip's deflate on these
+    with lzma.open(f".gpu/{name}.npz.xz", "wb", preset=6) as f:
+        f.write(raw.getvalue())
+shutil.copy("data_cache/lexicon.json", ".gpu/lexicon.json")
+EOF
+    ls -l .gpu
+    ;;
+start)
+    mkdir -p data_cache runs
+    "$PY" - <<'EOF'
+import lzma, shutil
+for name in ("tunes", "conditioned"):
+    with lzma.open(f".gpu/{name}.npz.xz") as src, open(f"data_cache/{name}.npz", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+shutil.copy(".gpu/lexicon.json", "data_cache/lexicon.json")
+EOF
+    nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv,noheader || true
+    for config in "$@"; do
+        name=$(basename "$config" .toml)
+        PYTHONUNBUFFERED=1 setsid nohup "$PY" -m melodystudio.training.train --config "$config" \
+            >"runs/$name.out" 2>&1 </dev/null &
+        echo "started $name (pid $!)"
+    done
+    ;;
+watch)
+    end=$((SECONDS + ${1:?seconds}))
+    while ((SECONDS < end)) && pgrep -f melodystudio.training.train >/dev/null; do
+        sleep 30
+    done
+    for out in runs/*.out; do
+        echo "== $out"
+        grep -E "model |valid|budget|Error|error" "$out" | tail -4 || true
+        tail -1 "$out"
+    done
+    nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader || true
+    uptime
+    ;;
+collect)
+    dir=${1:?directory}
+    mkdir -p "$dir"
+    "$PY" - <<'EOF'
+import glob, torch
+for path in glob.glob("runs/*/best.pt"):
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    ckpt["model"] = {k: v.half() if v.is_floating_point() else v for k, v in ckpt["model"].items()}
+    torch.save(ckpt, path.replace("best.pt", "best16.pt"))
+EOF
+    tar -cf - runs/*/best16.pt runs/*/train.log runs/*.out | split -b 15M - "$dir/runs.tar.part_"
+    ls -l "$dir"
+    ;;
+join)
+    dir=${1:?directory}
+    cat "$dir"/runs.tar.part_* | tar -xf -
+    ls -l runs/*/best16.pt
+    ;;
+*)
+    echo "unknown command $cmd" >&2
+    exit 2
+    ;;
+esac
