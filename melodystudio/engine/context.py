@@ -10,6 +10,7 @@ of the selected bars (``tokens.glm.part_a``); part B starts with START at the MA
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,15 @@ class Limits:
     window_bars: int  # bars in a window: tokenizer max_bars - 1
     max_context: int  # context notes in part A: max_pos1 - 2
     max_notes: int  # notes in one blank: max_pos2 - 2 (START is pos2 1, the last note max_pos2 - 1)
+    window_notes: int = 0  # notes of one training window, context and blank together (0: no such bound)
+
+    def context_budget(self, blank_notes: int) -> int:
+        """Context notes a prompt may hold when its blank is expected to take ``blank_notes``: the
+        training windows never held more than ``window_notes`` notes in all, and a model shown more
+        context than that learns to end the blank early (seen: 4-bar pop fills of 5 notes, human 20)."""
+        if not self.window_notes:
+            return self.max_context
+        return max(0, min(self.max_context, self.window_notes - blank_notes))
 
 
 @dataclass(frozen=True)
@@ -66,17 +76,35 @@ def _notes_per_bar(song: Song, first: int, last: int) -> np.ndarray:
     return counts
 
 
-def choose_window(song: Song, first: int, last: int, song_bars: int, limits: Limits) -> tuple[int, int]:
-    """Song bars [w0, w1] (inclusive) of the window around selected bars first..last."""
+BLANK_MARGIN = 1.25  # a fill may hold this many times the notes the context's density suggests
+
+
+def expected_blank(counts: np.ndarray, before: int, after: int, blank_notes: int = 0) -> int:
+    """Notes to keep room for in the blank: the most of ``blank_notes`` (known, e.g. one per
+    syllable), the notes now in the selected bars, and BLANK_MARGIN x the context's notes per bar
+    over the selected bars. ``counts``: notes per bar of the window, ``before`` bars, the
+    selection, then ``after`` bars."""
+    n_sel = len(counts) - before - after
+    held = int(counts[before:before + n_sel].sum())
+    context_bars = before + after
+    density = (int(counts.sum()) - held) / context_bars if context_bars else 0.0
+    return max(blank_notes, held, math.ceil(BLANK_MARGIN * density * n_sel))
+
+
+def choose_window(song: Song, first: int, last: int, song_bars: int, limits: Limits,
+                  blank_notes: int = 0) -> tuple[int, int]:
+    """Song bars [w0, w1] (inclusive) of the window around selected bars first..last; the context
+    holds at most ``limits.context_budget`` of the blank's expected notes (``expected_blank``)."""
     room = limits.window_bars - (last - first + 1)
     after_avail = max(song_bars - last - 1, 0)
     after = min(after_avail, room // 3)
     before = min(first, room - after)
     after = min(after_avail, room - before)
     counts = _notes_per_bar(song, first - before, last + after)
+    budget = limits.context_budget(expected_blank(counts, before, after, blank_notes))
     ctx_before, ctx_after = counts[:before], counts[len(counts) - after:] if after else counts[:0]
     total = int(ctx_before.sum() + ctx_after.sum())
-    while total > limits.max_context:  # drop the bar farthest from the selection on the heavier side
+    while total > budget:  # drop the bar farthest from the selection on the heavier side
         if after and (not before or 2 * after > before):
             total -= int(ctx_after[after - 1])
             after -= 1
@@ -110,16 +138,17 @@ def check_inpaint(song: Song, first: int, last: int, limits: Limits, past_end: b
 
 
 def inpaint_prompt(song: Song, first: int, last: int, tokenizer: CompoundTokenizer, limits: Limits,
-                   past_end: bool = False) -> Prompt:
+                   past_end: bool = False, blank_notes: int = 0) -> Prompt:
     """Prompt to refill song bars first..last (0-based, inclusive).
 
     A song without notes may be filled at any bars (composing from scratch); otherwise the bars
     must lie within the song (``Song.bar_count``, which counts chords too) unless ``past_end`` (a
     long lyric set a group of lines at a time into an empty song: the later groups' bars lie past the
-    notes of the earlier ones).
+    notes of the earlier ones). ``blank_notes``: the notes the fill will hold when known (one per
+    syllable of a lyric), so that the context leaves room for them.
     """
     check_inpaint(song, first, last, limits, past_end)
-    w0, w1 = choose_window(song, first, last, song.bar_count, limits)
+    w0, w1 = choose_window(song, first, last, song.bar_count, limits, blank_notes)
     return _prompt(song, tokenizer, w0, w1, first, last, continuation=False, limits=limits)
 
 
@@ -180,13 +209,15 @@ class ScoreWindow:
 
 
 def score_windows(song: Song, tokenizer: CompoundTokenizer, limits: Limits) -> list[ScoreWindow]:
-    """The song's notes in consecutive windows of at most window_bars bars and max_notes notes."""
+    """The song's notes in consecutive windows of at most window_bars bars and max_notes notes (no
+    more than a training window held)."""
     tl, notes, out, i = song.timeline, song.notes, [], 0
+    per_window = min(limits.max_notes, limits.window_notes or limits.max_notes)
     while i < len(notes):
         w0 = tl.bar_at(notes[i].onset)
         window = tokenizer.encode(song, w0, n_bars=limits.window_bars)
         skip = i - len(song.notes_between(0, tl.bar_start(w0)))  # notes of bar w0 already scored
-        tokens = window.tokens[skip:skip + limits.max_notes].astype(np.int64)
+        tokens = window.tokens[skip:skip + per_window].astype(np.int64)
         out.append(ScoreWindow(tokens, i))
         i += len(tokens)
     return out

@@ -67,7 +67,7 @@ class MelodyEngine:
         self.heads = heads
         self.tokenizer = CompoundTokenizer(files.tokenizer)
         self.provider = provider_label(step)
-        self.limits = Limits(files.tokenizer.max_bars - 1, files.max_pos1 - 2, files.max_pos2 - 2)
+        self.limits = Limits(files.tokenizer.max_bars - 1, files.max_pos1 - 2, files.max_pos2 - 2, files.window_notes)
 
     @staticmethod
     def load(model_dir: str | os.PathLike[str] | None = None, provider: str = "auto", threads: int | None = None,
@@ -152,7 +152,8 @@ class MelodyEngine:
     def _lyric_group(self, song: Song, first_bar: int, last_bar: int, syllables: Sequence[Syllable],
                      options: GenerationOptions, use_lyrics: bool, past_end: bool = False) -> Job[list[Variation]]:
         """At most ``limits.max_notes`` syllables in one blank."""
-        prompt = context.inpaint_prompt(song, first_bar, last_bar, self.tokenizer, self.limits, past_end)
+        prompt = context.inpaint_prompt(song, first_bar, last_bar, self.tokenizer, self.limits, past_end,
+                                        blank_notes=len(syllables))
         rows = syllable_rows(syllables) if use_lyrics and self.supports_lyrics else None
         return self._variations(song, prompt, options, syllables, rows)
 

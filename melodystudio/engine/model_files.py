@@ -50,6 +50,13 @@ class ModelFiles:
         return int(self.manifest["model_config"]["max_pos2"])
 
     @property
+    def window_notes(self) -> int:
+        """Notes in one training window, context and blank together (the training config's
+        ``max_notes``); 0 when the manifest does not say (then only the position tables bound a prompt)."""
+        train_config = self.manifest.get("training", {}).get("train_config", {})
+        return int(train_config.get("max_notes", 0) or 0)
+
+    @property
     def conditioned(self) -> bool:
         """True when the graphs take a ``cond`` input (chords and lyric syllables, tokens.conditions)."""
         return "conditions" in self.manifest

@@ -56,6 +56,21 @@ def test_the_window_prefers_bars_before_and_keeps_some_after() -> None:
     assert before >= after > 0
 
 
+def test_the_context_leaves_the_blank_room_inside_one_training_window() -> None:
+    song = scale_song(bars=70)  # four notes a bar
+    limits = Limits(window_bars=63, max_context=62, max_notes=62, window_notes=40)
+    assert limits.context_budget(10) == 30 and limits.context_budget(50) == 0
+    assert LIMITS.context_budget(50) == LIMITS.max_context  # no training window known: positions only
+    counts = np.array([4, 4, 4, 0, 0, 4])  # 3 bars before, an empty 2-bar selection, 1 after
+    assert context.expected_blank(counts, 3, 1) == 10  # 1.25 x 4 a bar x 2 bars
+    assert context.expected_blank(counts, 3, 1, blank_notes=12) == 12  # a lyric's syllables
+    assert context.expected_blank(np.array([4, 9, 4]), 1, 1) == 9  # the notes held now
+    w0, w1 = context.choose_window(song, 40, 43, song.bar_count, limits)  # blank: 16 held, 20 expected
+    assert 4 * (40 - w0 + w1 - 43) <= 40 - 20
+    prompt = context.inpaint_prompt(song, 40, 43, TOKENIZER, limits, blank_notes=30)
+    assert len(prompt.part_a) - 2 <= 40 - 30  # BOS and the MASK aside
+
+
 def test_empty_bars_at_the_window_edges_are_left_out() -> None:
     song = scale_song(bars=2)
     song.insert_note(Note(10 * 4 * Q, Q, 67))  # bar 11, after 8 empty bars
