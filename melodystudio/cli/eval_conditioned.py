@@ -36,7 +36,7 @@ from melodystudio.engine.api import MODELS_ENV, PROVIDER_CHOICES, GenerationOpti
 VARIATIONS = 2  # fills per case and method
 METHODS = ("conditioned", "hidden", "previous", "human")
 LABELS = {"conditioned": "model, condition given", "hidden": "same model, condition hidden",
-          "previous": "previous model (no conditions)", "human": "human melody"}
+          "previous": "previous model (chords given, lyrics hidden)", "human": "human melody"}
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Train MelodyGLM: a plain loop, written out.
 
     python -m melodystudio.training.train --config melodystudio/training/configs/tiny.toml
-    torchrun --nproc_per_node=4 -m melodystudio.training.train --config .../base.toml   # DDP
+    torchrun --nproc_per_node=4 -m melodystudio.training.train --config .../gpu_cond.toml   # DDP
 
 ``train`` is a cancellable generator yielding ``Progress`` (the project's long-work convention)
 and returning the final validation metrics; the CLI drives it. Under torchrun (WORLD_SIZE > 1)

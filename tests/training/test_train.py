@@ -16,9 +16,13 @@ CONFIGS = Path(__file__).parents[2] / "melodystudio" / "training" / "configs"
 
 
 def test_shipped_configs_load() -> None:
-    tiny, base = load_config(CONFIGS / "tiny.toml"), load_config(CONFIGS / "base.toml")
+    tiny, gpu = load_config(CONFIGS / "tiny.toml"), load_config(CONFIGS / "gpu_cond.toml")
     assert tiny.steps == 30 and tiny.model.d_model == 64
-    assert (base.model.d_model, base.model.n_layers, base.model.n_heads) == (256, 6, 4)
+    assert (gpu.model.d_model, gpu.model.n_layers, gpu.model.n_heads) == (256, 6, 4) and gpu.minutes == 20.5
+    melody_configs = [*CONFIGS.glob("gpu_*.toml"), *CONFIGS.glob("cpu_*.toml"), *CONFIGS.glob("ablations/*.toml")]
+    assert len(melody_configs) >= 10
+    for path in melody_configs:  # every melody config in the repository still reads
+        load_config(path)
 
 
 def test_config_typos_and_impossible_sizes_are_refused() -> None:
