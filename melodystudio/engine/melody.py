@@ -44,7 +44,7 @@ from melodystudio.engine.request_conditions import (
     syllable_lyrics,
     syllable_rows,
 )
-from melodystudio.engine.runtime import Decoder, make_session, provider_label, resolve_provider
+from melodystudio.engine.runtime import Decoder, graph_inputs, make_session, provider_label, resolve_provider
 from melodystudio.engine.stress_prior import PRIOR_FILE, StressPrior
 from melodystudio.lyrics.syllables import Syllable
 from melodystudio.tokens import CompoundTokenizer, glm
@@ -52,7 +52,6 @@ from melodystudio.tokens.compound import BAR, POS
 from melodystudio.tokens.heads import CASCADE, CascadeHeads
 
 BITS_PER_NAT = 1 / np.log(2)
-GRAPH_INPUTS = {"encode": ["tokens", "pos1", "pos2"], "step": ["tokens", "pos1", "pos2", "past"]}
 MIN_SYLLABLE_UNITS = 3  # grid units each syllable still to come is kept room for: a sixteenth
 
 
@@ -81,8 +80,9 @@ class MelodyEngine:
         if device == "cuda" and provider_label(step) != "CUDA" and provider.strip().lower() == "cuda":
             raise MelodyStudioError("the CUDA provider could not start (are the CUDA 13 and cuDNN 9 libraries "
                                     "installed?); use provider 'cpu' or 'auto'")
+        expected = graph_inputs(2 * int(files.manifest["model_config"]["n_layers"]), files.conditioned)
         for name, session in (("encode", encode), ("step", step)):
-            if [i.name for i in session.get_inputs()] != GRAPH_INPUTS[name] + (["cond"] if files.conditioned else []):
+            if [i.name for i in session.get_inputs()] != expected[name]:
                 raise MelodyStudioError(f"model file {shown(getattr(files, name))} is not a MelodyStudio {name} "
                                         f"graph (unexpected inputs); {FIX_HINT}")
         prior = StressPrior.load(checked_file(files.directory, PRIOR_FILE, files.manifest)) \

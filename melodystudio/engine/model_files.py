@@ -23,7 +23,7 @@ from melodystudio.tokens.conditions import COND_FIELDS, CONDITIONS_VERSION
 
 MODEL_NAME = "melody"
 REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
-SUPPORTED_EXPORT_VERSION = 1
+SUPPORTED_EXPORT_VERSION = 2  # 2: one KV-cache tensor per layer (runtime.graph_inputs); 1 stacked them
 FIX_HINT = ("reinstall MelodyStudio's models, or retrain and export one with "
             "'python -m melodystudio.training.export --checkpoint CKPT --out DIR'")
 
@@ -101,7 +101,7 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         complete = isinstance(manifest.get("files"), dict) and isinstance(manifest.get("tokenizer"), dict) and \
-            all(isinstance(manifest["model_config"].get(k), int) for k in ("max_pos1", "max_pos2"))
+            all(isinstance(manifest["model_config"].get(k), int) for k in ("max_pos1", "max_pos2", "n_layers"))
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         complete = False
     if not complete:

@@ -40,9 +40,23 @@ Constraint = Callable[[int, np.ndarray], np.ndarray | None]
 ChordLookup = Callable[[np.ndarray], np.ndarray]
 
 
+_GELU_C, _GELU_A = np.float32(np.sqrt(2.0 / np.pi)), np.float32(0.044715)
+
+
 def gelu_tanh(x: np.ndarray) -> np.ndarray:
-    """GELU, tanh approximation (torch ``nn.GELU(approximate="tanh")``); no scipy needed."""
-    return 0.5 * x * (1.0 + np.tanh(np.float32(np.sqrt(2.0 / np.pi)) * (x + np.float32(0.044715) * x**3)))
+    """GELU, tanh approximation (torch ``nn.GELU(approximate="tanh")``); no scipy needed.
+    0.5 x (1 + tanh(c x (1 + a x^2))), in place on one new array: half the time of the plain
+    expression with ``x**3`` at the heads' sizes (it runs five times per decoding step)."""
+    out = x * x
+    out *= _GELU_A
+    out += 1.0
+    out *= x
+    out *= _GELU_C
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= x
+    out *= 0.5
+    return out
 
 
 class CascadeHeads:

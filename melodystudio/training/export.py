@@ -1,8 +1,8 @@
 """Export a trained MelodyGLM for the engine: two ONNX graphs, the head weights, a manifest.
 
-    encode.onnx  tokens (B, Ta, 7) int64, pos1 (B, Ta), pos2 (B, Ta) -> kv (B, 2L, nh, Ta, hs)
-    step.onnx    tokens (B, 1, 7), pos1 (B, 1), pos2 (B, 1), past (B, 2L, nh, P, hs)
-                 -> h (B, 1, d), present (B, 2L, nh, P + 1, hs)
+    encode.onnx  tokens (B, Ta, 7) int64, pos1 (B, Ta), pos2 (B, Ta) -> kv.0 .. kv.{2L-1} (B, nh, Ta, hs)
+    step.onnx    tokens (B, 1, 7), pos1 (B, 1), pos2 (B, 1), past.0 .. past.{2L-1} (B, nh, P, hs)
+                 -> h (B, 1, d), present.0 .. present.{2L-1} (B, nh, P + 1, hs)
     heads.npz    cascade head weights for ``melodystudio.tokens.heads.CascadeHeads``
     manifest.json  model + tokenizer config, cache layout, training summary, versions, sha256
 
@@ -27,12 +27,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from melodystudio.engine.runtime import graph_inputs, kv_names
 from melodystudio.tokens.conditions import COND_FIELDS, CONDITIONS_VERSION
 from melodystudio.tokens.heads import CASCADE_NAMES, HEADS_VERSION
 from melodystudio.training.model import MelodyGLM, load_checkpoint
 
 OPSET = 18
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2: one cache tensor per layer and K/V (engine.runtime.graph_inputs)
 
 
 class EncodeGraph(nn.Module):
@@ -41,8 +42,8 @@ class EncodeGraph(nn.Module):
         self.model = model
 
     def forward(self, tokens: torch.Tensor, pos1: torch.Tensor, pos2: torch.Tensor,
-                cond: torch.Tensor | None = None) -> torch.Tensor:
-        return self.model.encode(tokens, pos1, pos2, cond)
+                cond: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
+        return tuple(self.model.encode_layers(tokens, pos1, pos2, cond))
 
 
 class StepGraph(nn.Module):
@@ -51,11 +52,17 @@ class StepGraph(nn.Module):
         self.model = model
 
     def forward(self, tokens: torch.Tensor, pos1: torch.Tensor, pos2: torch.Tensor,
-                past: torch.Tensor, cond: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.model.step(tokens, pos1, pos2, past, cond)
+                past: tuple[torch.Tensor, ...], cond: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
+        h, present = self.model.step_layers(tokens, pos1, pos2, past, cond)
+        return (h, *present)
 
 
-def _example_inputs(model: MelodyGLM, batch: int, length: int, past: int | None = None) -> tuple[torch.Tensor, ...]:
+def n_kv(model: MelodyGLM) -> int:
+    """Cache tensors of the graphs: K and V of every layer."""
+    return 2 * model.cfg.n_layers
+
+
+def _example_inputs(model: MelodyGLM, batch: int, length: int, past: int | None = None) -> tuple[Any, ...]:
     """Valid dummy inputs: token fields and conditions 1 (inside every vocabulary), positions 1."""
     tokens = torch.ones(batch, length, 7, dtype=torch.int64)
     pos = torch.ones(batch, length, dtype=torch.int64)
@@ -63,24 +70,27 @@ def _example_inputs(model: MelodyGLM, batch: int, length: int, past: int | None 
     if past is None:
         return tokens, pos, pos.clone(), *cond
     cfg = model.cfg
-    kv = torch.zeros(batch, 2 * cfg.n_layers, cfg.n_heads, past, cfg.d_model // cfg.n_heads)
+    kv = tuple(torch.zeros(batch, cfg.n_heads, past, cfg.d_model // cfg.n_heads) for _ in range(n_kv(model)))
     return tokens, pos, pos.clone(), kv, *cond
 
 
-def graph_inputs(conditioned: bool) -> dict[str, list[str]]:
-    """Input names of the encode and step graphs, in order (the engine checks them)."""
-    extra = ["cond"] if conditioned else []
-    return {"encode": ["tokens", "pos1", "pos2", *extra], "step": ["tokens", "pos1", "pos2", "past", *extra]}
-
-
-def _export(graph: nn.Module, args: tuple[torch.Tensor, ...], path: Path, input_names: list[str],
+def _export(graph: nn.Module, args: tuple[Any, ...], path: Path, input_names: list[str],
             output_names: list[str], dynamic: dict[str, dict[int, str]], dynamo: bool) -> None:
+    """``dynamic``: the dynamic axes of every input and output, by flat name (past.3, kv.0)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # exporter chatter (deprecations, fallbacks) is not ours to fix
         if dynamo:
-            dims = {name: {axis: torch.export.Dim(label, min=0 if label == "past" else 1, max=65536)
-                           for axis, label in axes.items()} for name, axes in dynamic.items()}
-            shapes = {name: dims.get(name, {}) for name in input_names}
+            dims = {label: torch.export.Dim(label, min=0 if label == "past" else 1, max=65536)
+                    for axes in dynamic.values() for label in axes.values()}
+
+            def spec(name: str) -> dict[int, Any]:
+                return {axis: dims[label] for axis, label in dynamic.get(name, {}).items()}
+            # the forward's arguments: the cache is one tuple argument 'past' (flattened to past.0 ...)
+            flat = [n for n in input_names if not n.startswith("past.")]
+            shapes: dict[str, Any] = {n: spec(n) for n in flat}
+            pasts = [n for n in input_names if n.startswith("past.")]
+            if pasts:
+                shapes["past"] = tuple(spec(n) for n in pasts)
             torch.onnx.export(graph, args, str(path), input_names=input_names, output_names=output_names,
                               dynamic_shapes=shapes, dynamo=True, external_data=False, opset_version=OPSET,
                               verbose=False)
@@ -90,22 +100,20 @@ def _export(graph: nn.Module, args: tuple[torch.Tensor, ...], path: Path, input_
 
 
 def export_encode(model: MelodyGLM, path: Path, dynamo: bool = False) -> None:
-    dyn = {"tokens": {0: "batch", 1: "a_len"}, "pos1": {0: "batch", 1: "a_len"}, "pos2": {0: "batch", 1: "a_len"},
-           "cond": {0: "batch", 1: "a_len"}, "kv": {0: "batch", 3: "a_len"}}
-    names = graph_inputs(model.cfg.conditioned)["encode"]
-    dyn = {k: v for k, v in dyn.items() if k in names or k == "kv"}
-    _export(EncodeGraph(model), _example_inputs(model, 2, 5), path, names, ["kv"],
-            dyn if not dynamo else {k: v for k, v in dyn.items() if k != "kv"}, dynamo)
+    names = graph_inputs(n_kv(model), model.cfg.conditioned)["encode"]
+    outputs = kv_names("kv", n_kv(model))
+    dyn = {n: {0: "batch", 1: "a_len"} for n in names} | {n: {0: "batch", 2: "a_len"} for n in outputs}
+    _export(EncodeGraph(model), _example_inputs(model, 2, 5), path, names, outputs,
+            dyn if not dynamo else {k: v for k, v in dyn.items() if k in names}, dynamo)
 
 
 def export_step(model: MelodyGLM, path: Path, dynamo: bool = False) -> None:
-    dyn = {"tokens": {0: "batch"}, "pos1": {0: "batch"}, "pos2": {0: "batch"}, "past": {0: "batch", 3: "past"},
-           "cond": {0: "batch"}, "h": {0: "batch"}, "present": {0: "batch", 3: "present"}}
-    names = graph_inputs(model.cfg.conditioned)["step"]
-    dyn = {k: v for k, v in dyn.items() if k in names or k in ("h", "present")}
-    _export(StepGraph(model), _example_inputs(model, 2, 1, past=4), path, names,
-            ["h", "present"], dyn if not dynamo else {k: v for k, v in dyn.items() if k not in ("h", "present")},
-            dynamo)
+    names = graph_inputs(n_kv(model), model.cfg.conditioned)["step"]
+    outputs = ["h", *kv_names("present", n_kv(model))]
+    dyn = {n: {0: "batch", 2: "past"} if n.startswith("past.") else {0: "batch"} for n in names} | \
+          {"h": {0: "batch"}} | {n: {0: "batch", 2: "present"} for n in outputs[1:]}
+    _export(StepGraph(model), _example_inputs(model, 2, 1, past=4), path, names, outputs,
+            dyn if not dynamo else {k: v for k, v in dyn.items() if k in names}, dynamo)
 
 
 def head_weights(model: MelodyGLM) -> dict[str, Any]:
@@ -163,8 +171,8 @@ def export_model(model: MelodyGLM, out_dir: str | Path, ckpt: dict[str, Any] | N
     cfg = model.cfg
     manifest = {
         "export_version": EXPORT_VERSION, "model_config": cfg.to_dict(), "tokenizer": cfg.tokenizer,
-        "kv_layout": {"shape": ["batch", 2 * cfg.n_layers, cfg.n_heads, "time", cfg.d_model // cfg.n_heads],
-                      "order": "K of layer l at 2l, V at 2l+1"},
+        "kv_layout": {"tensors": 2 * cfg.n_layers, "shape": ["batch", cfg.n_heads, "time", cfg.d_model // cfg.n_heads],
+                      "order": "K of layer l is kv.2l / past.2l / present.2l, V is 2l+1"},
         "cascade": list(CASCADE_NAMES),
         "weights": "int8 (onnxruntime dynamic quantisation, QInt8)" if int8_only else "float32",
         **({"conditions": {"version": CONDITIONS_VERSION, "fields": list(COND_FIELDS), "sizes": list(cfg.cond_sizes)}}

@@ -45,17 +45,26 @@ def _sessions(out: Path, suffix: str = "") -> tuple[ort.InferenceSession, ort.In
             ort.InferenceSession(str(out / f"step{suffix}.onnx"), opts, providers=["CPUExecutionProvider"]))
 
 
-def _onnx_part_b(out: Path, tokens: np.ndarray, pos1: np.ndarray, pos2: np.ndarray, suffix: str = "") -> np.ndarray:
-    encode, step = _sessions(out, suffix)
+def onnx_part_b(encode: ort.InferenceSession, step: ort.InferenceSession, tokens: np.ndarray, pos1: np.ndarray,
+                pos2: np.ndarray, cond: np.ndarray | None = None) -> np.ndarray:
+    """h of the part-B tokens (after A_LEN part-A tokens) through the exported graphs, step by step,
+    the cache passed back as its per-layer tensors (past.i <- present.i)."""
+    extra = (lambda s: {"cond": cond[:, s]}) if cond is not None else (lambda s: {})
     a = slice(0, A_LEN)
-    (kv,) = encode.run(None, {"tokens": tokens[:, a], "pos1": pos1[:, a], "pos2": pos2[:, a]})
+    kv = encode.run(None, {"tokens": tokens[:, a], "pos1": pos1[:, a], "pos2": pos2[:, a], **extra(a)})
+    assert [o.name for o in encode.get_outputs()] == [f"kv.{i}" for i in range(len(kv))]
     hs = []
     for t in range(A_LEN, A_LEN + B_LEN):
         s = slice(t, t + 1)
-        h, kv = step.run(None, {"tokens": tokens[:, s], "pos1": pos1[:, s], "pos2": pos2[:, s], "past": kv})
+        h, *kv = step.run(None, {"tokens": tokens[:, s], "pos1": pos1[:, s], "pos2": pos2[:, s],
+                                 **{f"past.{i}": k for i, k in enumerate(kv)}, **extra(s)})
         hs.append(h)
-    assert kv.shape[3] == A_LEN + B_LEN
+    assert all(k.shape[2] == A_LEN + B_LEN for k in kv)
     return np.concatenate(hs, axis=1)
+
+
+def _onnx_part_b(out: Path, tokens: np.ndarray, pos1: np.ndarray, pos2: np.ndarray, suffix: str = "") -> np.ndarray:
+    return onnx_part_b(*_sessions(out, suffix), tokens, pos1, pos2)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -71,10 +80,12 @@ def test_step_accepts_an_empty_cache_and_any_batch(exported: tuple[MelodyGLM, Pa
     model, out = exported
     _, step = _sessions(out)
     cfg = model.cfg
-    past = np.zeros((3, 2 * cfg.n_layers, cfg.n_heads, 0, cfg.d_model // cfg.n_heads), np.float32)
-    h, present = step.run(None, {"tokens": np.ones((3, 1, 7), np.int64), "pos1": np.zeros((3, 1), np.int64),
-                                 "pos2": np.ones((3, 1), np.int64), "past": past})
-    assert h.shape == (3, 1, cfg.d_model) and present.shape[3] == 1
+    past = {f"past.{i}": np.zeros((3, cfg.n_heads, 0, cfg.d_model // cfg.n_heads), np.float32)
+            for i in range(2 * cfg.n_layers)}
+    h, *present = step.run(None, {"tokens": np.ones((3, 1, 7), np.int64), "pos1": np.zeros((3, 1), np.int64),
+                                  "pos2": np.ones((3, 1), np.int64), **past})
+    assert h.shape == (3, 1, cfg.d_model) and len(present) == 2 * cfg.n_layers
+    assert all(p.shape == (3, cfg.n_heads, 1, cfg.d_model // cfg.n_heads) for p in present)
 
 
 def test_int8_graphs_are_smaller_and_close(exported: tuple[MelodyGLM, Path]) -> None:
@@ -144,7 +155,9 @@ def test_manifest_records_configs_and_checksums(exported: tuple[MelodyGLM, Path]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["model_config"]["d_model"] == model.cfg.d_model
     assert manifest["tokenizer"] == model.cfg.tokenizer
-    assert manifest["kv_layout"]["shape"][1:4] == [4, 4, "time"]
+    assert manifest["export_version"] == 2  # one cache tensor per layer and K/V
+    assert manifest["kv_layout"]["tensors"] == 2 * model.cfg.n_layers
+    assert manifest["kv_layout"]["shape"][1:3] == [model.cfg.n_heads, "time"]
     assert all(manifest["files"][name] == sha256(out / name) for name in manifest["files"])
 
 

@@ -12,12 +12,13 @@ torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")
 
 from melodystudio.core.errors import MelodyStudioError  # noqa: E402
+from melodystudio.engine.runtime import graph_inputs  # noqa: E402
 from melodystudio.tokens.conditions import COND_FIELDS, COND_SIZES  # noqa: E402
 from melodystudio.tokens.heads import CASCADE, PITCH_STAGE, CascadeHeads  # noqa: E402
-from melodystudio.training.export import export_model, graph_inputs, save_heads  # noqa: E402
+from melodystudio.training.export import export_model, save_heads  # noqa: E402
 from melodystudio.training.model import MelodyGLM  # noqa: E402
 from tests.training.test_conditioned_model import tiny_conditioned_model  # noqa: E402
-from tests.training.test_export import A_LEN, B_LEN, BATCH, _random_inputs, _sessions  # noqa: E402
+from tests.training.test_export import A_LEN, B_LEN, BATCH, _random_inputs, _sessions, onnx_part_b  # noqa: E402
 from tests.training.test_model import tiny_model  # noqa: E402
 
 
@@ -41,20 +42,16 @@ def test_onnx_with_conditions_matches_the_full_forward(exported: tuple[MelodyGLM
     tokens, pos1, pos2 = _random_inputs(model, seed)
     cond = _random_cond(seed)
     encode, step = _sessions(out)
-    assert [i.name for i in encode.get_inputs()] == graph_inputs(True)["encode"] == ["tokens", "pos1", "pos2", "cond"]
-    assert [i.name for i in step.get_inputs()] == ["tokens", "pos1", "pos2", "past", "cond"]
-    a = slice(0, A_LEN)
-    (kv,) = encode.run(None, {"tokens": tokens[:, a], "pos1": pos1[:, a], "pos2": pos2[:, a], "cond": cond[:, a]})
-    hs = []
-    for t in range(A_LEN, A_LEN + B_LEN):
-        s = slice(t, t + 1)
-        h, kv = step.run(None, {"tokens": tokens[:, s], "pos1": pos1[:, s], "pos2": pos2[:, s], "past": kv,
-                                "cond": cond[:, s]})
-        hs.append(h)
+    n_kv = 2 * model.cfg.n_layers
+    names = graph_inputs(n_kv, True)
+    assert [i.name for i in encode.get_inputs()] == names["encode"] == ["tokens", "pos1", "pos2", "cond"]
+    assert [i.name for i in step.get_inputs()] == names["step"]
+    assert names["step"] == ["tokens", "pos1", "pos2", *(f"past.{i}" for i in range(n_kv)), "cond"]
+    hs = onnx_part_b(encode, step, tokens, pos1, pos2, cond)
     with torch.no_grad():
         full = model.hidden(*(torch.from_numpy(x) for x in (tokens, pos1, pos2)), torch.full((BATCH,), A_LEN),
                             torch.from_numpy(cond))
-    np.testing.assert_allclose(np.concatenate(hs, axis=1), full[:, A_LEN:].numpy(), atol=1e-4, rtol=0)
+    np.testing.assert_allclose(hs, full[:, A_LEN:].numpy(), atol=1e-4, rtol=0)
 
 
 def test_numpy_heads_hear_the_chord_like_torch(exported: tuple[MelodyGLM, Path]) -> None:
