@@ -33,6 +33,13 @@ class Limits:
     max_notes: int  # notes in one blank: max_pos2 - 2 (START is pos2 1, the last note max_pos2 - 1)
     window_notes: int = 0  # notes of one training window, context and blank together (0: no such bound)
 
+    @property
+    def group_notes(self) -> int:
+        """Syllables per group of a lyric longer than one blank (``long_lyrics``): half a training
+        window, so each group can hear as many notes before it as it sets; a whole blank when no
+        training window is known."""
+        return min(self.max_notes, max(1, self.window_notes // 2)) if self.window_notes else self.max_notes
+
     def context_budget(self, blank_notes: int) -> int:
         """Context notes a prompt may hold when its blank is expected to take ``blank_notes``: the
         training windows never held more than ``window_notes`` notes in all, and a model shown more

@@ -2,7 +2,9 @@
 
 A blank holds at most ``Limits.max_notes`` notes (98 for the shipped model), while a whole song's
 lyric (verses and choruses) runs to a few hundred syllables. So the syllables are cut into groups of
-at most that many, at phrase boundaries where a phrase fits (a longer phrase at word boundaries, a
+at most ``Limits.group_notes`` (half a training window, 48 for the shipped model: the context and
+the blank share one window, so a group of 48 can still hear 48 notes before it), at phrase
+boundaries where a phrase fits (a longer phrase at word boundaries, a
 longer word between syllables); the selected bars are shared out in proportion to each group's
 syllables, in whole bars, none fewer than its syllables need at a sixteenth each; and the groups are
 set one after another. Variation i of group k is generated with variation i of groups 0..k-1
@@ -90,9 +92,9 @@ def set_in_groups(song: Song, first_bar: int, last_bar: int, syllables: Sequence
                   options: GenerationOptions, limits: Limits, min_ticks: int,
                   set_group: SetGroup) -> Job[list[Variation]]:
     """Check the request and return the job setting ``syllables`` group by group (module docstring);
-    ``limits.max_notes`` syllables and ``limits.window_bars`` bars at most in one group, ``min_ticks``
+    ``limits.group_notes`` syllables and ``limits.window_bars`` bars at most in one group, ``min_ticks``
     the least room a syllable is kept."""
-    groups = syllable_groups(syllables, limits.max_notes)
+    groups = syllable_groups(syllables, limits.group_notes)
     spans = share_bars(song, first_bar, last_bar, [e - s for s, e in groups], min_ticks)
     widest = max(b1 - b0 + 1 for b0, b1 in spans)
     window_bars = limits.window_bars

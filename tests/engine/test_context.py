@@ -61,6 +61,7 @@ def test_the_context_leaves_the_blank_room_inside_one_training_window() -> None:
     limits = Limits(window_bars=63, max_context=62, max_notes=62, window_notes=40)
     assert limits.context_budget(10) == 30 and limits.context_budget(50) == 0
     assert LIMITS.context_budget(50) == LIMITS.max_context  # no training window known: positions only
+    assert limits.group_notes == 20 and LIMITS.group_notes == LIMITS.max_notes  # long lyrics: half a window
     counts = np.array([4, 4, 4, 0, 0, 4])  # 3 bars before, an empty 2-bar selection, 1 after
     assert context.expected_blank(counts, 3, 1) == 10  # 1.25 x 4 a bar x 2 bars
     assert context.expected_blank(counts, 3, 1, blank_notes=12) == 12  # a lyric's syllables
