@@ -2,7 +2,7 @@
 
 The decay runs over the steps, or over a wall-clock budget when one is given (``time_frac``, the
 share of it spent), whichever ends first: a GPU lease of fixed length then still ends its run at the
-bottom of the schedule, and the step count it reached is logged so the run can be repeated by steps.
+bottom of the schedule, and the step count it reached is logged so the run can be made by steps instead.
 """
 
 from __future__ import annotations

@@ -281,7 +281,7 @@ def _train(cfg: TrainConfig, d: Dist, out: Path, log: RunLog) -> Job[dict[str, f
             break
     if done >= 1.0:
         log(f"time budget of {cfg.minutes:g} min spent after {step} steps ({time.time() - t0:.0f} s); "
-            f"to repeat by steps: steps = {step}, minutes = 0")
+            f"by steps instead (the cosine then follows the steps): steps = {step}, minutes = 0")
     return metrics
 
 
@@ -290,9 +290,11 @@ def time_spent(t0: float, minutes: float, d: Dist) -> float:
     clock, so all ranks stop at the same step."""
     if minutes <= 0:
         return 0.0
-    frac = torch.tensor([(time.time() - t0) / (60 * minutes)], dtype=torch.float64, device=d.device)
-    if d.world > 1:
-        dist.broadcast(frac, 0)
+    spent = (time.time() - t0) / (60 * minutes)
+    if d.world == 1:
+        return spent
+    frac = torch.tensor([spent], dtype=torch.float64, device=d.device)  # NCCL broadcasts device tensors
+    dist.broadcast(frac, 0)
     return float(frac)
 
 
