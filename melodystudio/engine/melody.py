@@ -80,7 +80,7 @@ class MelodyEngine:
         if device == "cuda" and provider_label(step) != "CUDA" and provider.strip().lower() == "cuda":
             raise MelodyStudioError("the CUDA provider could not start (are the CUDA 13 and cuDNN 9 libraries "
                                     "installed?); use provider 'cpu' or 'auto'")
-        expected = graph_inputs(2 * int(files.manifest["model_config"]["n_layers"]), files.conditioned)
+        expected = graph_inputs(files.n_kv, files.conditioned)
         for name, session in (("encode", encode), ("step", step)):
             if [i.name for i in session.get_inputs()] != expected[name]:
                 raise MelodyStudioError(f"model file {shown(getattr(files, name))} is not a MelodyStudio {name} "

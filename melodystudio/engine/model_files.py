@@ -50,6 +50,11 @@ class ModelFiles:
         return int(self.manifest["model_config"]["max_pos2"])
 
     @property
+    def n_kv(self) -> int:
+        """KV-cache tensors the graphs pass: K and V of every layer (``runtime.graph_inputs``)."""
+        return 2 * int(self.manifest["model_config"]["n_layers"])
+
+    @property
     def window_notes(self) -> int:
         """Notes in one training window, context and blank together (the training config's
         ``max_notes``); 0 when the manifest does not say (then only the position tables bound a prompt)."""

@@ -43,7 +43,7 @@ class EncodeGraph(nn.Module):
 
     def forward(self, tokens: torch.Tensor, pos1: torch.Tensor, pos2: torch.Tensor,
                 cond: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
-        return tuple(self.model.encode_layers(tokens, pos1, pos2, cond))
+        return tuple(self.model.encode(tokens, pos1, pos2, cond))
 
 
 class StepGraph(nn.Module):
@@ -53,7 +53,7 @@ class StepGraph(nn.Module):
 
     def forward(self, tokens: torch.Tensor, pos1: torch.Tensor, pos2: torch.Tensor,
                 past: tuple[torch.Tensor, ...], cond: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
-        h, present = self.model.step_layers(tokens, pos1, pos2, past, cond)
+        h, present = self.model.step(tokens, pos1, pos2, past, cond)
         return (h, *present)
 
 

@@ -259,15 +259,9 @@ class MelodyGLM(nn.Module):
         return total, nll
 
     def encode(self, tokens: torch.Tensor, pos1: torch.Tensor, pos2: torch.Tensor,
-               cond: torch.Tensor | None = None) -> torch.Tensor:
-        """Part A (B, Ta, 7) (conditions (B, Ta, C) or None) attended bidirectionally -> KV cache
-        (B, 2L, nh, Ta, hs)."""
-        return torch.stack(self.encode_layers(tokens, pos1, pos2, cond), dim=1)
-
-    def encode_layers(self, tokens: torch.Tensor, pos1: torch.Tensor, pos2: torch.Tensor,
-                      cond: torch.Tensor | None = None) -> list[torch.Tensor]:
-        """``encode`` as 2L separate tensors (B, nh, Ta, hs): K of layer l at 2l, V at 2l + 1 (the
-        exported graphs' layout: no stacking copy)."""
+               cond: torch.Tensor | None = None) -> list[torch.Tensor]:
+        """Part A (B, Ta, 7) (conditions (B, Ta, C) or None) attended bidirectionally -> KV cache as
+        2L tensors (B, nh, Ta, hs): K of layer l at 2l, V at 2l + 1 (the exported graphs' layout)."""
         x = self.embed(tokens, pos1, pos2, cond)
         kv = []
         for block in self.blocks:
@@ -276,18 +270,12 @@ class MelodyGLM(nn.Module):
         return kv
 
     def step(self, tokens: torch.Tensor, pos1: torch.Tensor, pos2: torch.Tensor,
-             past: torch.Tensor, cond: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        """One part-B token (B, 1, 7) (conditions (B, 1, C) or None) against the cache (B, 2L, nh, P, hs)
-        -> h (B, 1, d) and the cache with this token appended (B, 2L, nh, P + 1, hs)."""
-        h, kv = self.step_layers(tokens, pos1, pos2, past.unbind(1), cond)
-        return h, torch.stack(kv, dim=1)
-
-    def step_layers(self, tokens: torch.Tensor, pos1: torch.Tensor, pos2: torch.Tensor,
-                    past: Sequence[torch.Tensor], cond: torch.Tensor | None = None
-                    ) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """``step`` with the cache as 2L tensors (B, nh, P, hs) in and (B, nh, P + 1, hs) out: each
-        layer's cache is copied once (its concatenation) instead of also being split from and stacked
-        into one tensor (22% of a batch-4 int8 step on the CPU)."""
+             past: Sequence[torch.Tensor], cond: torch.Tensor | None = None) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """One part-B token (B, 1, 7) (conditions (B, 1, C) or None) against the cache, 2L tensors
+        (B, nh, P, hs) -> h (B, 1, d) and the cache with this token appended, 2L tensors
+        (B, nh, P + 1, hs). One tensor per layer and K/V: each layer's cache is copied once (its
+        concatenation) instead of also being split from and stacked into one tensor (22% of a
+        batch-4 int8 step on the CPU)."""
         x = self.embed(tokens, pos1, pos2, cond)
         kv = []
         for i, block in enumerate(self.blocks):
