@@ -79,7 +79,8 @@ def generate(decoder: Decoder, heads: CascadeHeads, prompt: Prompt, rules: Rules
                 decoder.keep(np.flatnonzero(notes))
                 active = active[notes]
             feed = rules.fed_tokens(chosen[notes])
-            done = np.where(np.isin(np.arange(rows), active), (cursor - prompt.start_tick) / span, 1.0)
+            done = np.ones(rows)  # finished rows count as done, the others by how far they have written
+            done[active] = (cursor[active] - prompt.start_tick) / span
             yield Progress(float(np.clip(done, 0.0, 1.0).mean()), f"generating: step {step}, {active.size} of "
                                                                   f"{rows} variations still writing")
     finally:

@@ -52,13 +52,14 @@ def sample_token(heads: CascadeHeads, h: np.ndarray, allow: Constraint, rngs: Se
     rows = h.shape[0]
     chosen = np.zeros((rows, len(CASCADE)), dtype=np.int64)
     nll = np.zeros((rows, len(CASCADE)), dtype=np.float64)
+    first = heads.first_layer(h)  # every stage's first-layer product at once
     for stage in range(len(CASCADE)):
         chord = chord_at(chosen[:, :stage]) if chord_at is not None and stage == PITCH_STAGE else None
-        raw = heads.logits(stage, h, chosen, chord).astype(np.float64)
+        raw = heads.logits(stage, h, chosen, chord, first).astype(np.float64)
         mask = allow(stage, chosen[:, :stage])
         logits = raw
         if onset_prior is not None and stage == BAR_STAGE:
-            logits = raw + _bar_prior(heads, h, chosen, allow, onset_prior, mask)
+            logits = raw + _bar_prior(heads, h, first, chosen, allow, onset_prior, mask)
         elif onset_prior is not None and stage == POS_STAGE:
             logits = raw + onset_prior[np.arange(rows), chosen[:, BAR_STAGE]]
         uniforms = np.array([rng.random() for rng in rngs])  # drawn even when unused: rows stay independent
@@ -67,12 +68,19 @@ def sample_token(heads: CascadeHeads, h: np.ndarray, allow: Constraint, rngs: Se
         else:
             masked = logits if mask is None else np.where(mask, logits, -np.inf)
             chosen[:, stage] = nucleus_draw(masked, uniforms, temperature, top_p)
-        nll[:, stage] = -log_softmax(raw)[np.arange(rows), chosen[:, stage]]
+        nll[:, stage] = chosen_nll(raw, chosen[:, stage])
     return chosen, nll
 
 
-def _bar_prior(heads: CascadeHeads, h: np.ndarray, chosen: np.ndarray, allow: Constraint, prior: np.ndarray,
-               bar_mask: np.ndarray | None) -> np.ndarray:
+def chosen_nll(logits: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """-log softmax(logits)[row, index[row]] for (B, V) logits (float64): the full log-softmax
+    reduced to the one value each row needs."""
+    top = logits.max(axis=1)
+    return top + np.log(np.exp(logits - top[:, None]).sum(axis=1)) - logits[np.arange(len(logits)), index]
+
+
+def _bar_prior(heads: CascadeHeads, h: np.ndarray, first: np.ndarray, chosen: np.ndarray, allow: Constraint,
+               prior: np.ndarray, bar_mask: np.ndarray | None) -> np.ndarray:
     """(B, bar size) log-weights of each bar: the log of the prior's expectation under the model's own
     (allowed) positions in that bar, log sum_pos P(pos | bar) exp(prior[bar, pos]). Added to the bar
     logits and followed by prior[bar] on the position logits, the onset (bar, pos) is drawn from
@@ -84,7 +92,7 @@ def _bar_prior(heads: CascadeHeads, h: np.ndarray, chosen: np.ndarray, allow: Co
             continue
         trial = chosen.copy()
         trial[:, BAR_STAGE] = bar
-        logits = heads.logits(POS_STAGE, h, trial)
+        logits = heads.logits(POS_STAGE, h, trial, first=first)
         mask = allow(POS_STAGE, trial[:, :POS_STAGE])
         if mask is not None:
             logits = np.where(mask, logits, -np.inf)
@@ -98,6 +106,6 @@ def _bar_prior(heads: CascadeHeads, h: np.ndarray, chosen: np.ndarray, allow: Co
 
 def teacher_forced_nll(heads: CascadeHeads, h: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Raw NLL (B, 5) in nats of known tokens target (B, 5) (cascade order) given h (B, d)."""
-    rows = np.arange(h.shape[0])
-    return np.stack([-log_softmax(heads.logits(stage, h, target))[rows, target[:, stage]]
+    first = heads.first_layer(h)
+    return np.stack([chosen_nll(heads.logits(stage, h, target, first=first).astype(np.float64), target[:, stage])
                      for stage in range(len(CASCADE))], axis=1)

@@ -78,6 +78,13 @@ class CascadeHeads:
         chord, bias = weights.get("emb.pitch_chord"), weights.get("bias.pitch_chord")
         self.pitch_chord = None if chord is None else np.asarray(chord, np.float32)  # (chord values, d)
         self.pitch_bias = None if bias is None else np.asarray(bias, np.float32)  # (chord values, 128)
+        # The first layer is linear, so W1_k (h + sum_j E_j[v_j]) = W1_k h + sum_j (E_j W1_k^T)[v_j]:
+        # every stage's W1_k h in one product per step (``first_layer``), the embeddings as lookups of
+        # tables projected once here (stage k, earlier stage j: (size_j, hidden_k); 0.5 MB in all).
+        self._w1_all = np.ascontiguousarray(np.concatenate(self._w1t, axis=1))  # (d, sum of hidden)
+        self._cols = np.cumsum([0] + [w.shape[1] for w in self._w1t])  # each stage's columns in it
+        self._emb_w1 = [[self.emb[j] @ self._w1t[k] for j in range(k)] for k in range(len(CASCADE))]
+        self._chord_w1 = None if self.pitch_chord is None else self.pitch_chord @ self._w1t[PITCH_STAGE]
 
     @staticmethod
     def load(path: str | Path) -> CascadeHeads:
@@ -88,17 +95,24 @@ class CascadeHeads:
                                         f"is not one of {READABLE_HEADS_VERSIONS}")
             return CascadeHeads({k: data[k] for k in data.files if k != "meta"})
 
-    def logits(self, stage: int, h: np.ndarray, chosen: np.ndarray, chord: np.ndarray | None = None) -> np.ndarray:
+    def first_layer(self, h: np.ndarray) -> np.ndarray:
+        """h (B, d) -> (B, sum of hidden): W1_k h of every stage, for ``logits(..., first=)``."""
+        return np.asarray(h, np.float32) @ self._w1_all
+
+    def logits(self, stage: int, h: np.ndarray, chosen: np.ndarray, chord: np.ndarray | None = None,
+               first: np.ndarray | None = None) -> np.ndarray:
         """h (B, d) float32, chosen (B, >= stage) int earlier attributes -> (B, sizes[stage]) logits;
-        ``chord`` (B,) CHORD values of the notes (used by the pitch stage of a chord model)."""
-        x = h.astype(np.float32, copy=True)
+        ``chord`` (B,) CHORD values of the notes (used by the pitch stage of a chord model); ``first``
+        this h's ``first_layer`` when the caller computed it once for all stages (else done here)."""
+        lo, hi = self._cols[stage], self._cols[stage + 1]
+        x = (first[:, lo:hi] if first is not None else np.asarray(h, np.float32) @ self._w1t[stage]) + self.b1[stage]
         for j in range(stage):
-            x += self.emb[j][chosen[:, j]]
+            x += self._emb_w1[stage][j][chosen[:, j]]
         chorded = stage == PITCH_STAGE and chord is not None
-        if chorded and self.pitch_chord is not None:
-            x += self.pitch_chord[chord]
-        hidden = gelu_tanh(x @ self._w1t[stage] + self.b1[stage])
-        logits = hidden @ self._w2t[stage] + self.b2[stage]
+        if chorded and self._chord_w1 is not None:
+            x += self._chord_w1[chord]
+        logits = gelu_tanh(x) @ self._w2t[stage]
+        logits += self.b2[stage]
         if chorded and self.pitch_bias is not None:
             logits += self.pitch_bias[chord]
         return logits

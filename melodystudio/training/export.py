@@ -11,6 +11,11 @@ A conditioned model (``GLMConfig.cond_sizes``) has one more input, last in both 
 and heads.npz an ``emb.pitch_chord`` array.
 
 B, Ta and P are dynamic. ``quantize`` adds int8 dynamic-quantised copies (``*.int8.onnx``).
+
+Two ways to write the graphs, checked against the torch model alike: ``onnx_graph`` builds them
+node by node with onnxruntime's fused attention (the default: a batch-1 int8 step 1.8x faster,
+benchmarks/bench_engine.py), or torch.onnx traces ``MelodyGLM.encode`` / ``step`` (``builder="torch"``,
+dynamo or TorchScript), the reference that needs no contrib operators.
 """
 
 from __future__ import annotations
@@ -31,8 +36,10 @@ from melodystudio.engine.runtime import graph_inputs, kv_names
 from melodystudio.tokens.conditions import COND_FIELDS, CONDITIONS_VERSION
 from melodystudio.tokens.heads import CASCADE_NAMES, HEADS_VERSION
 from melodystudio.training.model import MelodyGLM, load_checkpoint
+from melodystudio.training.onnx_graph import build_graphs
 
 OPSET = 18
+BUILDERS = ("nodes", "torch")  # onnx_graph.build_graphs, or torch.onnx.export of the model's methods
 EXPORT_VERSION = 2  # 2: one cache tensor per layer and K/V (engine.runtime.graph_inputs)
 
 
@@ -136,10 +143,14 @@ def save_heads(model: MelodyGLM, path: Path) -> None:
 
 def quantize(path: Path) -> Path:
     """int8 dynamic quantisation of an ONNX file's weights -> ``NAME.int8.onnx`` (check quality first)."""
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     out = path.with_suffix(".int8.onnx")
-    quantize_dynamic(str(path), str(out), weight_type=QuantType.QInt8)
+    # onnx's shape inference cannot type the outputs of onnxruntime's contrib operators (the node-built
+    # graphs' attention): every such tensor here is float32
+    quantize_dynamic(str(path), str(out), weight_type=QuantType.QInt8,
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     return out
 
 
@@ -147,11 +158,30 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def write_graphs(model: MelodyGLM, encode: Path, step: Path, builder: str, dynamo: bool) -> None:
+    """The two graphs of ``model`` (float32, eval mode) by ``builder`` (``BUILDERS``); ``dynamo``
+    picks torch's exporter for the 'torch' builder."""
+    import onnx
+
+    if builder not in BUILDERS:
+        raise ValueError(f"builder {builder!r} is not one of {BUILDERS}")
+    if builder == "torch":
+        with torch.no_grad():
+            export_encode(model, encode, dynamo)
+            export_step(model, step, dynamo)
+        return
+    state = {k: v.detach().float().cpu().numpy() for k, v in model.state_dict().items()}
+    for graph, path in zip(build_graphs(model.cfg, state, OPSET), (encode, step)):
+        onnx.save(graph, str(path))
+
+
 def export_model(model: MelodyGLM, out_dir: str | Path, ckpt: dict[str, Any] | None = None,
-                 int8: bool = False, dynamo: bool = False, int8_only: bool = False) -> dict[str, Any]:
+                 int8: bool = False, dynamo: bool = False, int8_only: bool = False,
+                 builder: str = "nodes") -> dict[str, Any]:
     """Write encode/step ONNX, heads.npz and manifest.json into ``out_dir``; returns the manifest.
     ``int8``: also int8 copies (``*.int8.onnx``); ``int8_only``: the int8 graphs under the plain
-    names and no fp32 ones (the shipped form, once its quality is measured equal)."""
+    names and no fp32 ones (the shipped form, once its quality is measured equal); ``builder`` and
+    ``dynamo``: how the graphs are written (``write_graphs``)."""
     import onnx
     import onnxruntime
 
@@ -159,9 +189,7 @@ def export_model(model: MelodyGLM, out_dir: str | Path, ckpt: dict[str, Any] | N
     out.mkdir(parents=True, exist_ok=True)
     model = model.float().cpu().eval()
     files = [out / "encode.onnx", out / "step.onnx", out / "heads.npz"]
-    with torch.no_grad():
-        export_encode(model, files[0], dynamo)
-        export_step(model, files[1], dynamo)
+    write_graphs(model, files[0], files[1], builder, dynamo)
     save_heads(model, files[2])
     if int8_only:
         for graph in files[:2]:
@@ -174,6 +202,8 @@ def export_model(model: MelodyGLM, out_dir: str | Path, ckpt: dict[str, Any] | N
         "kv_layout": {"tensors": 2 * cfg.n_layers, "shape": ["batch", cfg.n_heads, "time", cfg.d_model // cfg.n_heads],
                       "order": "K of layer l is kv.2l / past.2l / present.2l, V is 2l+1"},
         "cascade": list(CASCADE_NAMES),
+        "graphs": "built node by node (training/onnx_graph.py, onnxruntime contrib attention)" if builder == "nodes"
+        else f"torch.onnx ({'dynamo' if dynamo else 'TorchScript'})",
         "weights": "int8 (onnxruntime dynamic quantisation, QInt8)" if int8_only else "float32",
         **({"conditions": {"version": CONDITIONS_VERSION, "fields": list(COND_FIELDS), "sizes": list(cfg.cond_sizes)}}
            if cfg.conditioned else {}),
@@ -193,10 +223,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--int8", action="store_true", help="also write int8 dynamic-quantised graphs")
     ap.add_argument("--int8-only", action="store_true",
                     help="write only int8 graphs, under the plain names (how models/melody ships)")
-    ap.add_argument("--legacy", action="store_true", help="use the TorchScript exporter (faster; default: dynamo)")
+    ap.add_argument("--builder", choices=BUILDERS, default="nodes",
+                    help="nodes: graphs built with onnxruntime's fused attention (default, faster); "
+                         "torch: torch.onnx's export of the model")
+    ap.add_argument("--legacy", action="store_true", help="with --builder torch: the TorchScript exporter "
+                                                          "(faster to export; default: dynamo)")
     args = ap.parse_args(argv)
     model, ckpt = load_checkpoint(args.checkpoint)
-    manifest = export_model(model, args.out, ckpt, int8=args.int8, dynamo=not args.legacy, int8_only=args.int8_only)
+    manifest = export_model(model, args.out, ckpt, int8=args.int8, dynamo=not args.legacy, int8_only=args.int8_only,
+                            builder=args.builder)
     print(f"exported {', '.join(manifest['files'])} -> {args.out}")
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from melodystudio.engine.melody import MelodyEngine
 from melodystudio.engine.runtime import Decoder
-from melodystudio.engine.sampling import log_softmax, nucleus_draw
+from melodystudio.engine.sampling import chosen_nll, log_softmax, nucleus_draw
 
 RNG = np.random.default_rng(0)
 
@@ -63,3 +63,9 @@ def test_temperature_sharpens_or_flattens(temperature: float) -> None:
 def test_log_softmax_is_normalised() -> None:
     lp = log_softmax(np.array([[1.0, 2.0, 3.0], [1000.0, 0.0, -1000.0]]))
     np.testing.assert_allclose(np.exp(lp).sum(axis=1), 1.0)
+
+
+def test_chosen_nll_is_the_log_softmax_at_the_chosen_value() -> None:
+    logits = np.array([[1.0, 2.0, 3.0], [1000.0, 0.0, -1000.0]])
+    np.testing.assert_allclose(chosen_nll(logits, np.array([2, 1])), -log_softmax(logits)[[0, 1], [2, 1]])
+    assert chosen_nll(logits, np.array([0, 0]))[1] == pytest.approx(0.0)  # a certain value costs nothing

@@ -71,8 +71,8 @@ def test_bar_then_position_draws_from_the_product_of_model_and_prior(cond_engine
         return None
 
     chosen = np.zeros((2, 5), dtype=np.int64)
-    bar_logp = log_softmax(np.where(open_bars, heads.logits(BAR_STAGE, h, chosen) +
-                                    _bar_prior(heads, h, chosen, allow, prior, open_bars), -np.inf))
+    lift = _bar_prior(heads, h, heads.first_layer(h), chosen, allow, prior, open_bars)
+    bar_logp = log_softmax(np.where(open_bars, heads.logits(BAR_STAGE, h, chosen) + lift, -np.inf))
     joint = np.zeros((2, bars, positions))
     direct = np.zeros((2, bars, positions))
     for bar in range(3, 6):

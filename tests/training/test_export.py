@@ -123,6 +123,8 @@ def test_numpy_heads_match_torch_heads(exported: tuple[MelodyGLM, Path]) -> None
         with torch.no_grad():
             ref = model.heads.logits(stage, torch.from_numpy(h), torch.from_numpy(chosen)).numpy()
         np.testing.assert_allclose(heads.logits(stage, h, chosen), ref, atol=1e-5, rtol=0)
+        # the engine's path: every stage's first layer computed once per step
+        np.testing.assert_allclose(heads.logits(stage, h, chosen, first=heads.first_layer(h)), ref, atol=1e-5, rtol=0)
 
 
 def test_numpy_sampling_obeys_constraints(exported: tuple[MelodyGLM, Path]) -> None:
@@ -161,10 +163,26 @@ def test_manifest_records_configs_and_checksums(exported: tuple[MelodyGLM, Path]
     assert all(manifest["files"][name] == sha256(out / name) for name in manifest["files"])
 
 
-@pytest.mark.slow
-def test_dynamo_export_matches_too(tmp_path: Path) -> None:
+def test_node_built_graphs_use_fused_attention_and_few_nodes(exported: tuple[MelodyGLM, Path]) -> None:
+    import onnx
+
+    model, out = exported
+    graph = onnx.load(str(out / "step.onnx")).graph
+    ops = [n.op_type for n in graph.node]
+    assert ops.count("MultiHeadAttention") == model.cfg.n_layers
+    assert ops.count("Gather") == 1  # every embedding in one table
+    # embedding 6, each block 13 (2 LayerNorms, 4 products, 2 bias adds, 2 residual adds, Split,
+    # attention, GELU), the final LayerNorm; the torch export of the same model has ~70 a block
+    assert len(ops) == 6 + 13 * model.cfg.n_layers + 1
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["graphs"].startswith("built node by node")
+
+
+@pytest.mark.parametrize("dynamo", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_torch_exported_graphs_match_too(tmp_path: Path, dynamo: bool) -> None:
     model = tiny_model(8)
-    export_model(model, tmp_path, dynamo=True)
+    manifest = export_model(model, tmp_path, dynamo=dynamo, builder="torch")
+    assert manifest["graphs"] == f"torch.onnx ({'dynamo' if dynamo else 'TorchScript'})"
     tokens, pos1, pos2 = _random_inputs(model, 4)
     with torch.no_grad():
         full = model.hidden(*(torch.from_numpy(x) for x in (tokens, pos1, pos2)), torch.full((BATCH,), A_LEN))
