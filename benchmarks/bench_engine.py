@@ -153,7 +153,7 @@ def report(engine: MelodyEngine, model_dir: Path, provider: str, repeat: int) ->
     load_s, _ = timed(lambda: MelodyEngine.load(model_dir, provider=provider), 3)
     cfg = engine.files.manifest["model_config"]
     print(f"model: {model_dir} (d={cfg['d_model']}, {cfg['n_layers']} layers), provider {engine.provider}, "
-          f"intra-op threads {engine.threads}")
+          f"intra-op threads {engine.threads}; graphs {engine.files.manifest.get('graphs', 'torch.onnx')}")
     print(f"load (sha256 + 2 sessions + heads): {load_s * 1000:.1f} ms (median of 3)")
     run(engine, song, 4)  # warm-up
     batch_s, (_, steps) = timed(lambda: run(engine, song, 4), repeat)
@@ -165,6 +165,8 @@ def report(engine: MelodyEngine, model_dir: Path, provider: str, repeat: int) ->
           f"notes per variation {[len(v.notes) for v in free]}; {free_s / free_steps * 1000:.2f} ms/step")
     one_s, (_, one_steps) = timed(lambda: run(engine, song, 1), repeat)
     print(f"inpaint bars 5-8 x 1 variation: {one_s * 1000:.1f} ms; {one_s / one_steps * 1000:.2f} ms/step")
+    one_free_s, (one_free, _) = timed(lambda: run(engine, song, 1, keep_rhythm=False), repeat)
+    print(f"  the same with free rhythm: {one_free_s * 1000:.1f} ms, {len(one_free[0].notes)} notes")
     share = onnxruntime_share(engine, song)
     print(f"  of a batch-4 inpaint: onnxruntime steps {share:.0%}, numpy heads + masks + the rest {1 - share:.0%}")
     seq_s, _ = timed(lambda: [run(engine, song, 1, seed) for seed in range(1, 5)], repeat)

@@ -139,6 +139,8 @@ def add_output_arguments(p: argparse.ArgumentParser) -> None:
     d = GenerationOptions()
     p.add_argument("--variations", type=int, default=d.variations, help=f"how many, 1-16 (default {d.variations})")
     p.add_argument("--temperature", type=float, default=d.temperature, help=f"0.05-3.0 (default {d.temperature})")
+    p.add_argument("--pitch-temperature", type=float, default=None,
+                   help="the pitches' own temperature, 0.05-3.0 (default: the temperature; for lyrics 7/9 of it)")
     p.add_argument("--top-p", type=float, default=d.top_p, help=f"nucleus mass, (0, 1] (default {d.top_p})")
     p.add_argument("--seed", type=int, default=None, help="seed for reproducible results (default: a fresh one)")
 
@@ -157,7 +159,8 @@ def generation_options(args: argparse.Namespace) -> GenerationOptions:
     if args.pick is not None and args.pick >= args.variations:
         raise MelodyStudioError(f"--pick {args.pick + 1} asks for a variation beyond the {args.variations} generated")
     return GenerationOptions(variations=args.variations, temperature=args.temperature, top_p=args.top_p,
-                             seed=args.seed, key_lock=args.key_lock, pitch_range=args.range,
+                             pitch_temperature=args.pitch_temperature, seed=args.seed, key_lock=args.key_lock,
+                             pitch_range=args.range,
                              keep_rhythm=getattr(args, "keep_rhythm", False),
                              use_chords=not getattr(args, "no_chords", False))
 

@@ -72,6 +72,12 @@ class LyricsEvalSettings:
     temperature: float
     top_p: float
     split: str = "test"  # 'valid': the validation songs, for choosing settings without the test songs
+    pitch_temperature: float | None = None  # None: the engine's auto setting for lyrics
+
+    @property
+    def pitch_temperature_used(self) -> float:
+        return GenerationOptions(temperature=self.temperature,
+                                 pitch_temperature=self.pitch_temperature).pitch_temperature_for(lyric=True)
 
     @property
     def case_count(self) -> int:
@@ -110,7 +116,8 @@ def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]
         "format": "melodystudio-eval-lyrics", "version": 1, "command": command,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "options": {"cases": len(cases), "seed": settings.seed, "quick": settings.quick, "split": settings.split,
-                    "provider": settings.provider, "temperature": settings.temperature, "top_p": settings.top_p},
+                    "provider": settings.provider, "temperature": settings.temperature, "top_p": settings.top_p,
+                    "pitch_temperature": settings.pitch_temperature_used},
         "machine": machine(engine.provider, engine.threads),
         "model": {"directory": str(engine.model_dir), "supports_lyrics": engine.supports_lyrics,
                   "manifest_sha256": _manifest_sha(engine.model_dir)},
@@ -131,7 +138,7 @@ def _set_all(engine: Any, cases: Sequence[Any], settings: LyricsEvalSettings,
     for i, case in enumerate(cases):
         song = Song(case.song_id, tempos=[TempoChange.from_bpm(0, TEMPO_BPM)], keys=[case.key])
         options = GenerationOptions(variations=1, seed=settings.seed * 1000 + i, temperature=settings.temperature,
-                                    top_p=settings.top_p)
+                                    top_p=settings.top_p, pitch_temperature=settings.pitch_temperature)
         job = engine.lyrics(song, 0, case.bars - 1, case.syllables, options, use_lyrics=use_lyrics)
         variations = yield from within(job, i / len(cases), (i + 1) / len(cases))
         out.append(variations[0].notes)
@@ -213,6 +220,8 @@ def _args(p: argparse.ArgumentParser) -> None:
     d = GenerationOptions()
     p.add_argument("--temperature", type=float, default=d.temperature, help=f"(default {d.temperature})")
     p.add_argument("--top-p", type=float, default=d.top_p, help=f"(default {d.top_p})")
+    p.add_argument("--pitch-temperature", type=float, default=None,
+                   help="the pitches' own temperature (default: auto, the engine's setting for lyrics)")
     p.add_argument("--out", type=Path, default=Path("reports"), help="folder for lyrics_eval.json and .md")
     p.add_argument("--provider", choices=PROVIDER_CHOICES, default="auto",
                    help=f"onnxruntime provider (default: auto; ${PROVIDER_ENV} sets auto's choice)")
@@ -225,9 +234,10 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.cases < 1 or args.seed < 0:
         raise MelodyStudioError("--cases must be 1 or more and --seed 0 or more")
-    GenerationOptions(temperature=args.temperature, top_p=args.top_p)  # checks them before any loading
+    # checks them before any loading
+    GenerationOptions(temperature=args.temperature, top_p=args.top_p, pitch_temperature=args.pitch_temperature)
     settings = LyricsEvalSettings(args.model, args.data, args.cases, args.seed, args.quick, args.provider,
-                                  args.temperature, args.top_p, args.split)
+                                  args.temperature, args.top_p, args.split, args.pitch_temperature)
     result = run_to_end(evaluation(settings, command_line(args)), _progress_printer())
     json_path, md_path = write_report(result, args.out)
     if sys.stderr.isatty():
@@ -247,6 +257,7 @@ def command_line(args: argparse.Namespace) -> str:
     parts += [f"--data {args.data}"] if args.data is not None else []
     parts += ["--quick"] if args.quick else []
     parts += [f"--split {args.split}"] if args.split != "test" else []
+    parts += [f"--pitch-temperature {args.pitch_temperature}"] if args.pitch_temperature is not None else []
     return " ".join(parts)
 
 

@@ -24,7 +24,8 @@ def render(result: dict[str, Any]) -> str:
              f"`{result['model']['manifest_sha256'][:12]}`); {opts['cases']} cases from "
              f"`{result['data']['path']}` ({result['data']['songs_making_a_case']} of "
              f"{result['data']['test_songs']} {opts.get('split', 'test')} songs make one), seed {opts['seed']}, "
-             f"temperature {opts['temperature']}, top-p {opts['top_p']}.", "",
+             f"temperature {opts['temperature']} (pitches {opts.get('pitch_temperature', opts['temperature'])}), "
+             f"top-p {opts['top_p']}.", "",
              f"Machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['provider']}, "
              f"{m['onnx_threads']} onnxruntime threads.", "",
              "## SongGLM's metrics against the human melodies", ""]

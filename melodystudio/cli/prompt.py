@@ -110,7 +110,8 @@ def _run_prompt(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in writable_extensions():
         raise MelodyStudioError(f"cannot write '{out.suffix}' files; use one of {', '.join(writable_extensions())}")
     options = GuidedOptions(bars=args.bars, variations=args.variations, temperature=args.temperature,
-                            top_p=args.top_p, seed=args.seed, use_reference=not args.no_reference)
+                            top_p=args.top_p, seed=args.seed, use_reference=not args.no_reference,
+                            pitch_temperature=args.pitch_temperature)
     retriever = _retriever(args)
     engine = MelodyEngine.load(args.model, provider=args.provider)
     out.parent.mkdir(parents=True, exist_ok=True)

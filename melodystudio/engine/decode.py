@@ -43,9 +43,10 @@ def _part_a_positions(prompt: Prompt) -> tuple[np.ndarray, np.ndarray]:
 
 def generate(decoder: Decoder, heads: CascadeHeads, prompt: Prompt, rules: Rules,
              rngs: Sequence[np.random.Generator], temperature: float, top_p: float,
-             conds: RequestConditions | None = None) -> Job[list[Sampled]]:
+             conds: RequestConditions | None = None, pitch_temperature: float | None = None) -> Job[list[Sampled]]:
     """Sample one blank per generator in ``rngs``, all rows in one batch; finished rows leave it.
-    ``conds``: the request's chords / syllables for a conditioned model (None: nothing known)."""
+    ``conds``: the request's chords / syllables for a conditioned model (None: nothing known);
+    ``pitch_temperature``: the pitch stage's own temperature (None: ``temperature``)."""
     rows = len(rngs)
     results = [Sampled([]) for _ in range(rows)]
     active = np.arange(rows)  # original row of each batch row still decoding
@@ -67,7 +68,7 @@ def generate(decoder: Decoder, heads: CascadeHeads, prompt: Prompt, rules: Rules
             h = decoder.step(feed, np.full(active.size, prompt.mask_index), np.full(active.size, step), *cond)
             allow = rules.allow(cursor[active], count[active])
             chosen, nll = sample_token(heads, h, allow, [rngs[int(i)] for i in active], temperature, top_p,
-                                       chord_at, rules.onset_prior(count[active]))
+                                       chord_at, rules.onset_prior(count[active]), pitch_temperature)
             ended = chosen[:, KIND_S] == END
             _record(results, active, chosen, nll, ended)
             notes = ~ended

@@ -43,12 +43,14 @@ def nucleus_draw(logits: np.ndarray, uniforms: np.ndarray, temperature: float, t
 
 def sample_token(heads: CascadeHeads, h: np.ndarray, allow: Constraint, rngs: Sequence[np.random.Generator],
                  temperature: float, top_p: float, chord_at: ChordLookup | None = None,
-                 onset_prior: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 onset_prior: np.ndarray | None = None,
+                 pitch_temperature: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Draw one token per row of h (B, d): chosen (B, 5) in cascade order and each stage's raw
     NLL (B, 5) in nats. ``allow(stage, chosen[:, :stage])`` returns a (B, size) mask or None;
     ``chord_at(chosen[:, :PITCH_STAGE])`` the CHORD values the pitch stage sees (chord models);
     ``onset_prior`` (B, bar size, pos size) log-weights multiplied into the model's distribution of
-    the note's onset (``_bar_prior``), or None."""
+    the note's onset (``_bar_prior``), or None; ``pitch_temperature``: the pitch stage's own
+    temperature (None: ``temperature``)."""
     rows = h.shape[0]
     chosen = np.zeros((rows, len(CASCADE)), dtype=np.int64)
     nll = np.zeros((rows, len(CASCADE)), dtype=np.float64)
@@ -67,7 +69,8 @@ def sample_token(heads: CascadeHeads, h: np.ndarray, allow: Constraint, rngs: Se
             chosen[:, stage] = mask.argmax(axis=1)
         else:
             masked = logits if mask is None else np.where(mask, logits, -np.inf)
-            chosen[:, stage] = nucleus_draw(masked, uniforms, temperature, top_p)
+            hot = pitch_temperature if stage == PITCH_STAGE and pitch_temperature is not None else temperature
+            chosen[:, stage] = nucleus_draw(masked, uniforms, hot, top_p)
         nll[:, stage] = chosen_nll(raw, chosen[:, stage])
     return chosen, nll
 

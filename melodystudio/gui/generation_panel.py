@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.core.pitch import note_name, parse_note_name
 from melodystudio.engine.api import GenerationOptions, Variation
+from melodystudio.gui.settings import AUTO_PITCH_TEMPERATURE
 
 LETTERS = "ABCDEFGH"
 MAX_VARIATIONS = len(LETTERS)
@@ -157,6 +158,11 @@ class GenerationPanel(QWidget):
         box = QGroupBox("Options")
         form = QFormLayout(box)
         self.temperature_spin = QDoubleSpinBox(minimum=0.05, maximum=3.0, singleStep=0.05, decimals=2)
+        self.pitch_temperature_spin = QDoubleSpinBox(minimum=AUTO_PITCH_TEMPERATURE, maximum=3.0, singleStep=0.05,
+                                                     decimals=2)
+        self.pitch_temperature_spin.setSpecialValueText("auto")
+        self.pitch_temperature_spin.setToolTip("The pitches' own temperature. auto: the temperature, and 7/9 of it "
+                                               "when setting lyrics (cooler pitches, the same rhythm)")
         self.top_p_spin = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.01, decimals=2)
         self.variations_spin = QSpinBox(minimum=1, maximum=MAX_VARIATIONS)
         self.seed_spin = QSpinBox(minimum=RANDOM_SEED, maximum=MAX_SEED)
@@ -172,6 +178,7 @@ class GenerationPanel(QWidget):
         self.range_check.toggled.connect(self.high_spin.setEnabled)
         self.keep_rhythm_check = QCheckBox("Keep rhythm")
         form.addRow("Temperature", self.temperature_spin)
+        form.addRow("Pitch temperature", self.pitch_temperature_spin)
         form.addRow("Top-p", self.top_p_spin)
         form.addRow("Variations", self.variations_spin)
         form.addRow("Seed", _row(self.seed_spin, self.new_seed_button))
@@ -214,6 +221,7 @@ class GenerationPanel(QWidget):
         return GenerationOptions(
             variations=self.variations_spin.value(),
             temperature=round(self.temperature_spin.value(), 2),
+            pitch_temperature=self._pitch_temperature(),
             top_p=round(self.top_p_spin.value(), 2),
             seed=None if seed == RANDOM_SEED else seed,
             key_lock=self.key_lock_check.isChecked(),
@@ -221,9 +229,16 @@ class GenerationPanel(QWidget):
             keep_rhythm=self.keep_rhythm_check.isChecked(),
         )
 
+    def _pitch_temperature(self) -> float | None:
+        """None for "auto"; the spin's 0.0-0.05 steps below the first real value count as auto."""
+        value = round(self.pitch_temperature_spin.value(), 2)
+        return None if value < 0.05 else value
+
     def set_options(self, options: GenerationOptions) -> None:
         """Show ``options`` (e.g. restored from settings); variations above 8 show as 8."""
         self.temperature_spin.setValue(options.temperature)
+        pitch = options.pitch_temperature
+        self.pitch_temperature_spin.setValue(AUTO_PITCH_TEMPERATURE if pitch is None else pitch)
         self.top_p_spin.setValue(options.top_p)
         self.variations_spin.setValue(min(options.variations, MAX_VARIATIONS))
         self.seed_spin.setValue(RANDOM_SEED if options.seed is None else min(options.seed, MAX_SEED))

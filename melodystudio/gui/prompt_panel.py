@@ -179,7 +179,8 @@ class PromptSection(QWidget):
             from melodystudio.retrieval.guided import GuidedOptions, prompt_job
 
             guided = GuidedOptions(variations=options.variations, temperature=options.temperature,
-                                   top_p=options.top_p, seed=options.seed)
+                                   top_p=options.top_p, seed=options.seed,
+                                   pitch_temperature=options.pitch_temperature)
             return prompt_job(models[LIBRARY], models[MELODY], text, guided)
 
         self.controller.request_variations((LIBRARY, MELODY), make_job, "Generating from the prompt",

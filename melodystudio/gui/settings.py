@@ -19,6 +19,7 @@ from melodystudio.gui.snap import SNAP_VALUES
 MAX_RECENT = 10
 COUNT_IN_CHOICES = (0, 1, 2)  # bars of metronome clicks before real-time recording starts
 ORGANIZATION, APPLICATION = "MelodyStudio", "MelodyStudio"
+AUTO_PITCH_TEMPERATURE = 0.0  # the Pitch temperature control's "auto" (GenerationOptions.pitch_temperature None)
 
 
 @dataclass
@@ -30,15 +31,18 @@ class GenerationDefaults:
     top_p: float = 0.95
     key_lock: bool = False
     keep_rhythm: bool = False
+    pitch_temperature: float = AUTO_PITCH_TEMPERATURE  # stored as a number: 0 means auto (None)
 
     def options(self) -> GenerationOptions:
+        pitch = None if self.pitch_temperature == AUTO_PITCH_TEMPERATURE else self.pitch_temperature
         return GenerationOptions(variations=self.variations, temperature=self.temperature, top_p=self.top_p,
-                                 key_lock=self.key_lock, keep_rhythm=self.keep_rhythm)
+                                 key_lock=self.key_lock, keep_rhythm=self.keep_rhythm, pitch_temperature=pitch)
 
     @staticmethod
     def from_options(options: GenerationOptions) -> GenerationDefaults:
+        pitch = AUTO_PITCH_TEMPERATURE if options.pitch_temperature is None else options.pitch_temperature
         return GenerationDefaults(options.variations, options.temperature, options.top_p,
-                                  options.key_lock, options.keep_rhythm)
+                                  options.key_lock, options.keep_rhythm, pitch)
 
 
 @dataclass
@@ -107,6 +111,7 @@ CHECKS: dict[str, Any] = {
     "count_in_bars": lambda v: v in COUNT_IN_CHOICES,
     "variations": lambda v: 1 <= v <= 16,
     "temperature": lambda v: 0.05 <= v <= 3.0,
+    "pitch_temperature": lambda v: v == AUTO_PITCH_TEMPERATURE or 0.05 <= v <= 3.0,
     "top_p": lambda v: 0.0 < v <= 1.0,
     "recent_files": lambda v: all(isinstance(p, str) for p in v),
     "accompaniment/style": lambda v: v in CHORD_TEXTURES,

@@ -44,6 +44,7 @@ class GuidedOptions:
     temperature: float = 0.9
     top_p: float = 0.95
     seed: int | None = None
+    pitch_temperature: float | None = None  # None: the temperature (GenerationOptions.pitch_temperature)
     context_bars: int = 8  # reference bars placed before the new ones
     use_reference: bool = True  # False: compose from scratch under the same constraints (the baseline)
 
@@ -90,7 +91,8 @@ def prompt_job(retriever: MelodyRetriever, engine: MelodyEngine, text: str,
             raise MelodyStudioError(f"cannot compose in {meter}: the model's bars hold up to {MAX_BAR_QUARTERS} "
                                     "quarter notes (e.g. 3/4, 6/8, 4/2)")
     GenerationOptions(variations=options.variations, temperature=options.temperature, top_p=options.top_p,
-                      seed=options.seed, pitch_range=spec.pitch_range)  # validates the options
+                      seed=options.seed, pitch_range=spec.pitch_range,
+                      pitch_temperature=options.pitch_temperature)  # validates the options
     return _run(retriever, engine, spec, bars, options)
 
 
@@ -112,7 +114,8 @@ def _run(retriever: MelodyRetriever, engine: MelodyEngine, spec: PromptSpec, bar
         key = context.keys[0]
     yield Progress(0.05, f"reference: {reference.describe()}" if reference else "no reference fits: from scratch")
     gen = GenerationOptions(variations=options.variations, temperature=options.temperature, top_p=options.top_p,
-                            seed=options.seed, key_lock=True, pitch_range=spec.pitch_range)
+                            seed=options.seed, key_lock=True, pitch_range=spec.pitch_range,
+                            pitch_temperature=options.pitch_temperature)
     prefix_bars = reference.context_bars if reference else 0
     songs, seed = yield from _generate(engine, context, prefix_bars, closing, bars, gen, _chunk_bars(context, bars))
     return [PromptResult(s, reference, seed + i, spec, key, meter, bars) for i, s in enumerate(songs)]

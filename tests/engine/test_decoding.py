@@ -148,3 +148,27 @@ def test_progress_rises_to_one(engine: MelodyEngine) -> None:
     fractions = [p.fraction for p in seen]
     assert len(seen) >= 2 and fractions == sorted(fractions) and fractions[-1] == 1.0
     assert all(0.0 <= f <= 1.0 for f in fractions) and "generating" in seen[0].message
+
+
+def test_a_cold_pitch_temperature_fixes_the_pitches_and_leaves_the_rhythm_free() -> None:
+    """With the shipped model (a random tiny model has near-flat pitch logits): pitch temperature 0.05
+    draws the likeliest pitch, so keeping the rhythm eight seeds give one melody where 3.0 scatters
+    them; with a free rhythm the cold pitches still come on varied rhythms."""
+    shipped = MelodyEngine.load(Path(__file__).resolve().parents[2] / "models" / "melody", provider="cpu")
+    song = scale_song(bars=4)
+    kept = [GenerationOptions(variations=8, seed=3, keep_rhythm=True, temperature=1.5, pitch_temperature=t)
+            for t in (0.05, 3.0)]
+    cold, hot = ({tuple(n.pitch for n in v.notes) for v in run_to_end(shipped.inpaint(song, 1, 2, o))} for o in kept)
+    assert len(cold) == 1 and len(hot) > 1
+    free = GenerationOptions(variations=8, seed=3, temperature=1.5, pitch_temperature=0.05)
+    rhythms = {tuple((n.onset, n.duration) for n in v.notes) for v in run_to_end(shipped.inpaint(song, 1, 2, free))}
+    assert len(rhythms) > 1
+
+
+def test_pitch_temperature_auto_is_the_temperature_and_cooler_for_lyrics() -> None:
+    assert GenerationOptions(temperature=1.2).pitch_temperature_for(lyric=False) == 1.2
+    assert GenerationOptions().pitch_temperature_for(lyric=True) == 0.7  # 7/9 of the default 0.9
+    assert GenerationOptions(temperature=0.06).pitch_temperature_for(lyric=True) == 0.05  # never below the floor
+    assert GenerationOptions(pitch_temperature=1.3).pitch_temperature_for(lyric=True) == 1.3
+    with pytest.raises(MelodyStudioError, match=r"pitch temperature must be 0\.05-3\.0"):
+        GenerationOptions(pitch_temperature=0.0)

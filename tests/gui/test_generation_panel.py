@@ -56,19 +56,21 @@ def test_every_control_reaches_the_options(panel: GenerationPanel) -> None:
     panel.low_spin.interpretText()
     panel.high_spin.setValue(81)
     panel.keep_rhythm_check.setChecked(True)
+    panel.pitch_temperature_spin.setValue(0.7)
     assert panel.options() == GenerationOptions(variations=6, temperature=1.25, top_p=0.8, seed=1234, key_lock=True,
-                                                pitch_range=(62, 81), keep_rhythm=True)
+                                                pitch_range=(62, 81), keep_rhythm=True, pitch_temperature=0.7)
     assert panel.high_spin.text() == "A5"
 
 
 def test_options_round_trip(panel: GenerationPanel) -> None:
     options = GenerationOptions(variations=3, temperature=0.5, top_p=0.9, seed=7, key_lock=True,
-                                pitch_range=(55, 72), keep_rhythm=False)
+                                pitch_range=(55, 72), keep_rhythm=False, pitch_temperature=1.1)
     panel.set_options(options)
     assert panel.options() == options
     panel.set_options(GenerationOptions())
     assert panel.options() == GenerationOptions()
     assert not panel.low_spin.isEnabled()
+    assert panel.pitch_temperature_spin.text() == "auto"  # None: the engine's automatic setting
 
 
 def test_the_pitch_range_stays_low_to_high(panel: GenerationPanel) -> None:

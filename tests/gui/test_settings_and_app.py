@@ -24,12 +24,15 @@ def test_settings_round_trip(tmp_path: Path) -> None:
     settings = AppSettings(soundfont="/sf/TimGM6mb.sf2", audio_driver="alsa", midi_input="Keystation 49",
                            provider="cpu", autosave_seconds=30, snap="1/8T", metronome=True)
     settings.generation.temperature = 1.25
+    settings.generation.pitch_temperature = 0.65
     settings.harmonize.per, settings.harmonize.change_rate, settings.harmonize.rich = "beat", 2.5, True
     settings.last_prompt = "a lively Irish reel, 16 bars"
     settings = settings.with_recent("/a.mid").with_recent("/b.mid").with_recent("/a.mid")
     save_settings(settings, store(tmp_path))
     loaded = load_settings(store(tmp_path))
     assert loaded == settings
+    assert loaded.generation.options().pitch_temperature == 0.65
+    assert AppSettings().generation.options().pitch_temperature is None  # auto unless set
     assert loaded.recent_files == [str(Path("/a.mid").resolve()), str(Path("/b.mid").resolve())]
 
 
@@ -40,6 +43,7 @@ def test_bad_stored_values_fall_back_to_the_defaults(tmp_path: Path) -> None:
     s.setValue("snap", "1/5")
     s.setValue("recent_files", "[1, 2]")
     s.setValue("generation/temperature", "99")
+    s.setValue("generation/pitch_temperature", "0.01")
     s.setValue("harmonize/per", "fortnight")
     s.setValue("harmonize/change_rate", "40")
     assert load_settings(s) == AppSettings()
