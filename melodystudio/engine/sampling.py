@@ -27,8 +27,6 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
 def nucleus_draw(logits: np.ndarray, uniforms: np.ndarray, temperature: float, top_p: float) -> np.ndarray:
     """One index per row of (B, V) logits (-inf = forbidden, at least one allowed per row), using
     the row's uniform number in [0, 1)."""
-    if len(logits) == 1:  # one variation: the same arithmetic on 1-D arrays, ~40% less numpy overhead
-        return np.array([_nucleus_row(logits[0], float(uniforms[0]), temperature, top_p)])
     z = logits.astype(np.float64) / temperature
     p = np.exp(z - z.max(axis=1, keepdims=True))
     order = np.argsort(-p, axis=1, kind="stable")  # most likely first
@@ -41,20 +39,6 @@ def nucleus_draw(logits: np.ndarray, uniforms: np.ndarray, temperature: float, t
     k = (c <= (uniforms * c[:, -1])[:, None]).sum(axis=1)
     k = np.minimum(k, (sp > 0).sum(axis=1) - 1)  # rounding at the top end must not reach a dropped value
     return order[rows[:, 0], k]
-
-
-def _nucleus_row(logits: np.ndarray, uniform: float, temperature: float, top_p: float) -> int:
-    """``nucleus_draw`` of one row (V,): the kept values are a prefix of the ranking (the mass ranked
-    above a value only grows down it), so the cut needs no second cumulative sum."""
-    z = logits.astype(np.float64) / temperature
-    p = np.exp(z - z.max())
-    order = np.argsort(-p, kind="stable")
-    sp = p[order]
-    sp /= sp.sum()
-    c = np.cumsum(sp)
-    kept = int(np.count_nonzero(c - sp < top_p))
-    k = int(np.count_nonzero(c[:kept] <= uniform * c[kept - 1]))
-    return int(order[min(k, kept - 1)])
 
 
 def sample_token(heads: CascadeHeads, h: np.ndarray, allow: Constraint, rngs: Sequence[np.random.Generator],

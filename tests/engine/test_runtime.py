@@ -70,15 +70,3 @@ def test_chosen_nll_is_the_log_softmax_at_the_chosen_value() -> None:
     np.testing.assert_allclose(chosen_nll(logits, np.array([2, 1])), -log_softmax(logits)[[0, 1], [2, 1]])
     assert chosen_nll(logits, np.array([0, 0]))[1] == pytest.approx(0.0)  # a certain value costs nothing
 
-
-def test_one_row_draws_what_the_batch_draws() -> None:
-    """The single-variation path (1-D arithmetic) picks what the batch path picks for that row."""
-    rng = np.random.default_rng(11)
-    logits = rng.normal(size=(400, 97)) * 4
-    logits[rng.random(logits.shape) < 0.6] = -np.inf
-    logits[np.arange(400), rng.integers(0, 97, 400)] = 0.0  # every row keeps an allowed value
-    uniforms = rng.random(400)
-    for temperature, top_p in ((0.9, 0.95), (0.3, 0.5), (2.0, 1.0)):
-        batch = nucleus_draw(logits, uniforms, temperature, top_p)
-        single = [nucleus_draw(logits[i:i + 1], uniforms[i:i + 1], temperature, top_p)[0] for i in range(400)]
-        assert batch.tolist() == single
