@@ -40,6 +40,7 @@ COND_FIELDS = ("chord", "stress", "wpos", "word", "phrase", "phrase_left", "text
 COND_SIZES = (N_CHORD_CLASSES + 1, 4, 5, 256, 64, 33, 1024, 64)
 N_COND = len(COND_FIELDS)
 LYRIC_COLUMNS = (STRESS, WPOS, WORD, PHRASE, PHRASE_LEFT, TEXT, NOTES_LEFT)
+PRIMARY_STRESS = 2  # STRESS of a syllable with primary stress (lyrics.Stress.PRIMARY, which tokens cannot import)
 NO_CHORD_VALUE = 1  # CHORD value of a gap in a song's chord track
 TEXT_BUCKETS = COND_SIZES[TEXT] - 1
 _PUNCTUATION = string.punctuation + "\u2018\u2019\u201c\u201d"

@@ -230,13 +230,13 @@ def collate(examples: Sequence[Example]) -> Batch:
 # --- span choosers: each returns sorted, disjoint spans for one task ---------------------------
 
 
-def _runs(blanked: np.ndarray) -> list[tuple[int, int]]:
+def blank_runs(blanked: np.ndarray) -> list[tuple[int, int]]:
     """[start, stop) of each run of True in a bool array."""
     edges = np.diff(np.concatenate([[0], blanked.astype(np.int8), [0]]))
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
 
 
-def _free(blanked: np.ndarray, start: int, stop: int) -> bool:
+def room_to_blank(blanked: np.ndarray, start: int, stop: int) -> bool:
     """No blanked note in [start, stop) nor right beside it, so blanks never touch."""
     return not blanked[max(start - 1, 0):stop + 1].any()
 
@@ -254,16 +254,16 @@ def choose_ngram_spans(tune: np.ndarray, matches: Sequence[tuple[int, int]], rng
         count = int(blanked.sum())
         if count >= budget:
             break
-        if count + stop - start <= budget + (stop - start) // 2 and _free(blanked, start, stop):
+        if count + stop - start <= budget + (stop - start) // 2 and room_to_blank(blanked, start, stop):
             blanked[start:stop] = True
     for _ in range(4 * n):  # random fill; bounded because gaps may leave no free place
         if blanked.sum() >= budget:
             break
         length = int(rng.integers(1, max_random_len + 1))
         start = int(rng.integers(0, max(n - length, 0) + 1))
-        if _free(blanked, start, start + length):
+        if room_to_blank(blanked, start, start + length):
             blanked[start:start + length] = True
-    return [note_span(tune, s, e) for s, e in _runs(blanked)]
+    return [note_span(tune, s, e) for s, e in blank_runs(blanked)]
 
 
 def choose_long_spans(tune: np.ndarray, rng: np.random.Generator, ratio: float = 0.5,

@@ -28,6 +28,8 @@ class TaskMix:
     continuation: float = 0.2  # everything from a bar to the end
     lyrics: float = 0.0  # the bars of 1-3 lyric phrases (or the window) with every syllable given; inpaint
     # where a tune has no lyrics
+    lyric_ngram: float = 0.0  # SongGLM word level: ~15% of sung notes as word n-grams, those whose stress meets
+    # a pitch peak, strong beat or long note first (tokens.lyric_ngrams); melodic n-grams where no lyrics
 
     def weights(self) -> dict[str, float]:
         return asdict(self)

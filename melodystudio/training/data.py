@@ -28,9 +28,13 @@ import numpy as np
 from melodystudio.tokens import TokenizerConfig, conditions, glm
 from melodystudio.tokens.compound import BAR, KEY, PITCH, UNKNOWN_KEY
 from melodystudio.tokens.conditions import CHORD, LYRIC_COLUMNS, N_COND, TEXT
+from melodystudio.tokens.lyric_ngrams import choose_lyric_ngram_spans
 from melodystudio.training.lexicon import Lexicon
 
-TASKS = ("ngram", "long_span", "inpaint", "continuation", "lyrics")  # lyrics: falls back to inpaint
+# lyrics falls back to inpaint, lyric_ngram to ngram, where a tune has no lyrics
+TASKS = ("ngram", "long_span", "inpaint", "continuation", "lyrics", "lyric_ngram")
+LYRIC_TASKS = ("lyrics", "lyric_ngram")  # tasks about the lyric: its columns are never dropped
+SCATTERED_TASKS = ("ngram", "long_span", "lyric_ngram")  # tasks that blank several spans
 SPLITS = ("train", "valid", "test")  # other arrays in the file (e.g. the corpus cache's per-tune data) are not splits
 
 
@@ -148,6 +152,12 @@ def choose_spans(task: str, tune: np.ndarray, n_bars: int, rng: np.random.Genera
                  matches: Sequence[tuple[int, int]], cond: np.ndarray | None = None) -> list[glm.Span]:
     if task == "lyrics" and cond is not None and conditions.has_lyrics(cond):
         return glm.choose_lyric_bars(tune, cond, rng)
+    if task == "lyric_ngram" and cond is not None and conditions.has_lyrics(cond):
+        spans = choose_lyric_ngram_spans(tune, cond, rng)
+        if spans:  # else no word n-gram fits the budget (one long melisma): melodic n-grams instead
+            return spans
+    if task == "lyric_ngram":
+        return glm.choose_ngram_spans(tune, matches, rng)
     if task in ("inpaint", "lyrics"):
         return glm.choose_bar_inpaint(tune, n_bars, rng)
     if task == "ngram":
@@ -171,7 +181,7 @@ class CondDropout:
     def apply(self, cond: np.ndarray, task: str, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
         """(conditions with the dropped columns zeroed, whether part A keeps its lyrics)."""
         dropped = [c for c, p in ((CHORD, self.chords), (TEXT, self.text)) if rng.random() < p]
-        if task != "lyrics" and rng.random() < self.lyrics:
+        if task not in LYRIC_TASKS and rng.random() < self.lyrics:
             dropped += LYRIC_COLUMNS
         context_lyrics = not (task == "lyrics" and rng.random() < self.context_lyrics)
         return (conditions.drop(cond, dropped) if dropped else cond), context_lyrics
@@ -216,7 +226,7 @@ class ExampleSampler:
         tune, offset = crop_window(full, rng, self.max_bars, self.max_notes)
         cond = self.conds[i][offset:offset + len(tune)] if self.conds is not None else None
         task = task or TASKS[int(rng.choice(len(TASKS), p=self._p))]
-        matches = [] if task != "ngram" else \
+        matches = [] if task not in ("ngram", "lyric_ngram") else \
             [(s - offset, e - offset) for s, e in self.matches(i) if offset <= s and e - offset <= len(tune)]
         if self.transpose:
             moved = random_transpose(tune, rng)
@@ -228,8 +238,8 @@ class ExampleSampler:
         context_lyrics = True
         if cond is not None:
             cond, context_lyrics = self.dropout.apply(cond, task, rng)
-        return glm.build_example(tune, spans, n_bars, rng if task in ("ngram", "long_span") else None, cond,
-                                 context_lyrics)
+        shuffle = rng if task in SCATTERED_TASKS else None  # several blanks: part B in a random order
+        return glm.build_example(tune, spans, n_bars, shuffle, cond, context_lyrics)
 
     def batch(self, rng: np.random.Generator, size: int, task: str | None = None) -> glm.Batch:
         return glm.collate([self.example(rng, task) for _ in range(size)])

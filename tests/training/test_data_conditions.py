@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from melodystudio.tokens import conditions
+from melodystudio.tokens.compound import NOTE
 from melodystudio.tokens.conditions import CHORD, LYRIC_COLUMNS, TEXT, WORD
 from melodystudio.training.data import CondDropout, ExampleSampler, MixtureSampler, TuneSet
 from melodystudio.training.synthetic import synthetic_set
@@ -53,3 +54,17 @@ def test_sampler_builds_lyric_examples_from_sung_tunes() -> None:
     assert not plain.example(rng).cond.any()  # no lyrics: the lyrics task falls back to inpainting
     mix = MixtureSampler([plain, sampler], [0.0, 1.0])
     assert mix.batch(rng, 3, "continuation").cond[..., CHORD].any()
+
+
+def test_the_lyric_ngram_task_blanks_sung_words_and_falls_back_without_lyrics() -> None:
+    tune, cond = sung_tune()
+    sampler = ExampleSampler([tune], None, {"lyric_ngram": 1.0}, max_bars=63, max_notes=64, transpose=False,
+                             conds=[cond])
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        ex = sampler.example(rng)
+        notes = ex.target[ex.a_len:, 0] == NOTE  # blanked notes (the rest of part B predicts each END)
+        assert 1 <= notes.sum() <= 3  # whole words, ~15% of 8 sung notes (a gram may overshoot by half)
+        assert (ex.cond[ex.a_len:][notes, WORD] > 0).all()  # each input before a note carries its syllable
+    plain = ExampleSampler([tune], None, {"lyric_ngram": 1.0}, max_bars=63, max_notes=64, transpose=False)
+    assert not plain.example(rng).cond.any()  # no lyrics: melodic n-gram blanking, nothing sung
