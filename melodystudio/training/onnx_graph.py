@@ -11,8 +11,9 @@ cache concatenation around attention. Here each layer is
 
 and onnxruntime fuses the rest (bias adds into the matrix products, residual adds into
 SkipLayerNormalization). The input embedding is one Gather from a table stacking every field's,
-position's and condition's embedding, indexed by the inputs plus each column's offset, and summed
-over the columns. All of it is checked against the torch model (tests/training/test_export*.py).
+position's and condition's embedding, indexed by the inputs (capped at each column's vocabulary)
+plus each column's offset, and summed over the columns. All of it is checked against the torch
+model (tests/training/test_export*.py).
 """
 
 from __future__ import annotations
@@ -77,8 +78,12 @@ def _embedding(g: _Graph, cfg: Any, conditioned: bool) -> str:
     if conditioned:
         tables += [g.weights[f"embed.conds.{c}.weight"] for c in range(len(cfg.cond_sizes))]
         columns.append("cond")
-    offsets = np.cumsum([0] + [len(t) for t in tables[:-1]]).astype(np.int64)  # first row of each column's table
-    index = g.one("Add", [g.one("Concat", columns, axis=-1), g.const("embed.offsets", offsets)])  # (B, T, columns)
+    sizes = np.array([len(t) for t in tables], np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes[:-1])])  # first row of each column's table
+    # a value past its column's vocabulary takes the column's last row (as tokens.conditions caps them)
+    # rather than a row of the next column's table
+    capped = g.one("Min", [g.one("Concat", columns, axis=-1), g.const("embed.last_rows", sizes - 1)])
+    index = g.one("Add", [capped, g.const("embed.offsets", offsets)])  # (B, T, columns)
     table = g.const("embed.table", np.concatenate(tables).astype(np.float32))
     rows = g.one("Gather", [table, index], axis=0)  # (B, T, columns, d)
     return g.one("ReduceSum", [rows, g.const("axis_columns", np.array([2], np.int64))], keepdims=0)

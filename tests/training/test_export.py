@@ -88,6 +88,17 @@ def test_step_accepts_an_empty_cache_and_any_batch(exported: tuple[MelodyGLM, Pa
     assert all(p.shape == (3, cfg.n_heads, 1, cfg.d_model // cfg.n_heads) for p in present)
 
 
+def test_a_value_past_its_vocabulary_takes_the_last_row_not_the_next_columns(exported: tuple[MelodyGLM, Path]) -> None:
+    model, out = exported
+    encode, _ = _sessions(out)
+    tokens = np.ones((1, 3, 7), np.int64)
+    high, capped = tokens.copy(), tokens.copy()
+    high[0, 1, 3], capped[0, 1, 3] = 999, model.cfg.field_sizes[3] - 1  # the pitch column
+    feed = {"pos1": np.arange(3)[None], "pos2": np.zeros((1, 3), np.int64)}
+    a, b, c = (encode.run(None, {"tokens": t, **feed})[0] for t in (high, capped, tokens))
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
 def test_int8_graphs_are_smaller_and_close(exported: tuple[MelodyGLM, Path]) -> None:
     model, out = exported
     assert (out / "step.int8.onnx").stat().st_size < (out / "step.onnx").stat().st_size
@@ -171,9 +182,9 @@ def test_node_built_graphs_use_fused_attention_and_few_nodes(exported: tuple[Mel
     ops = [n.op_type for n in graph.node]
     assert ops.count("MultiHeadAttention") == model.cfg.n_layers
     assert ops.count("Gather") == 1  # every embedding in one table
-    # embedding 6, each block 13 (2 LayerNorms, 4 products, 2 bias adds, 2 residual adds, Split,
+    # embedding 7, each block 13 (2 LayerNorms, 4 products, 2 bias adds, 2 residual adds, Split,
     # attention, GELU), the final LayerNorm; the torch export of the same model has ~70 a block
-    assert len(ops) == 6 + 13 * model.cfg.n_layers + 1
+    assert len(ops) == 7 + 13 * model.cfg.n_layers + 1
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["graphs"].startswith("built node by node")
 
