@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from melodystudio.core import PPQ, Note, Song, TimeSignature
+from melodystudio.core import PPQ, KeySignature, Note, Song, TimeSignature
+from melodystudio.core.errors import MelodyStudioError
 from melodystudio.tokens import CompoundTokenizer, TokenizerConfig
-from melodystudio.tokens.compound import BAR, DUR, KEY, METER, METERS, NOTE, PITCH, POS
+from melodystudio.tokens.compound import BAR, DUR, KEY, METER, METERS, NOTE, PITCH, POS, UNKNOWN_KEY
 from tests.conftest import twinkle
 
 
@@ -48,3 +50,19 @@ def test_off_grid_notes_are_counted_and_long_notes_held() -> None:
 def test_config_round_trips_with_version() -> None:
     cfg = TokenizerConfig(max_bars=32)
     assert TokenizerConfig.from_dict(cfg.to_dict()) == cfg
+
+
+def test_each_note_takes_the_key_in_force_at_its_onset() -> None:
+    notes = [Note(i * PPQ, PPQ, 60 + i) for i in range(8)]
+    song = Song(notes=notes, keys=[KeySignature(2 * PPQ, "D"), KeySignature(5 * PPQ, "A", "minor")])
+    tt = CompoundTokenizer().encode(song)
+    # before the first key change the first key holds (as Song.key_at); D major 2, A minor 9 + 12
+    assert tt.tokens[:, KEY].tolist() == [2, 2, 2, 2, 2, 21, 21, 21]
+    assert CompoundTokenizer().encode(Song(notes=notes)).tokens[0, KEY] == UNKNOWN_KEY
+
+
+def test_a_bar_longer_than_the_position_table_is_refused() -> None:
+    song = Song(time_signatures=[TimeSignature(0, 9, 4)], notes=[Note(0, PPQ, 60), Note(17 * PPQ // 2, PPQ // 2, 62)])
+    with pytest.raises(MelodyStudioError, match=r"bar 1 is longer than the model's 96 grid units"):
+        CompoundTokenizer().encode(song)
+    assert CompoundTokenizer().encode(Song(notes=[Note(0, PPQ, 60)]), first_bar=3).tokens.shape == (0, 7)
