@@ -241,6 +241,20 @@ def room_to_blank(blanked: np.ndarray, start: int, stop: int) -> bool:
     return not blanked[max(start - 1, 0):stop + 1].any()
 
 
+def blank_in_random_order(blanked: np.ndarray, ranges: Sequence[tuple[int, int]], budget: int,
+                          rng: np.random.Generator) -> None:
+    """Blank note ranges [start, stop) of ``ranges`` in random order (in place) while fewer than
+    ``budget`` notes are blank; a range may overshoot the budget by half its length, and never
+    touches another blank (``room_to_blank``)."""
+    for i in rng.permutation(len(ranges)):
+        start, stop = ranges[i]
+        count = int(blanked.sum())
+        if count >= budget:
+            break
+        if count + stop - start <= budget + (stop - start) // 2 and room_to_blank(blanked, start, stop):
+            blanked[start:stop] = True
+
+
 def choose_ngram_spans(tune: np.ndarray, matches: Sequence[tuple[int, int]], rng: np.random.Generator,
                        ratio: float = 0.15, max_random_len: int = 3) -> list[Span]:
     """MelodyGLM melodic n-gram blanking: blank lexicon n-gram occurrences ``matches`` ([start, stop)
@@ -249,13 +263,7 @@ def choose_ngram_spans(tune: np.ndarray, matches: Sequence[tuple[int, int]], rng
     n = len(tune)
     budget = max(1, round(ratio * n))
     blanked = np.zeros(n, dtype=bool)
-    for i in rng.permutation(len(matches)):
-        start, stop = matches[i]
-        count = int(blanked.sum())
-        if count >= budget:
-            break
-        if count + stop - start <= budget + (stop - start) // 2 and room_to_blank(blanked, start, stop):
-            blanked[start:stop] = True
+    blank_in_random_order(blanked, matches, budget, rng)
     for _ in range(4 * n):  # random fill; bounded because gaps may leave no free place
         if blanked.sum() >= budget:
             break

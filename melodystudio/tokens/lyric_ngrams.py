@@ -21,7 +21,7 @@ import numpy as np
 from melodystudio.core.timeline import TimeSignature
 from melodystudio.tokens import conditions
 from melodystudio.tokens.compound import DUR, METER, METERS, PITCH, POS, TokenizerConfig
-from melodystudio.tokens.glm import Span, blank_runs, note_span, room_to_blank
+from melodystudio.tokens.glm import Span, blank_in_random_order, blank_runs, note_span
 
 STRONG_LEVELS = 1  # metrical levels 0 (bar line) and 1 (half bar) count as strong
 LONG_NOTE = 2.0  # a long note: at least this many times the window's median duration
@@ -72,11 +72,5 @@ def choose_lyric_ngram_spans(tune: np.ndarray, cond: np.ndarray, rng: np.random.
     budget = max(1, round(ratio * sung))
     blanked = np.zeros(len(tune), dtype=bool)
     for pool in (harmonious, grams):
-        for i in rng.permutation(len(pool)):
-            start, stop = pool[i]
-            count = int(blanked.sum())
-            if count >= budget:
-                break
-            if count + stop - start <= budget + (stop - start) // 2 and room_to_blank(blanked, start, stop):
-                blanked[start:stop] = True
+        blank_in_random_order(blanked, pool, budget, rng)
     return [note_span(tune, s, e) for s, e in blank_runs(blanked)]
