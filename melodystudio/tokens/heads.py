@@ -65,15 +65,14 @@ class CascadeHeads:
     def __init__(self, weights: Mapping[str, np.ndarray]) -> None:
         try:
             self.emb = [np.asarray(weights[f"emb.{n}"], np.float32) for n in CASCADE_NAMES[:-1]]
-            self.w1 = [np.asarray(weights[f"head.{n}.w1"], np.float32) for n in CASCADE_NAMES]  # (hidden, d)
+            w1 = [np.asarray(weights[f"head.{n}.w1"], np.float32).T for n in CASCADE_NAMES]  # (d, hidden)
             self.b1 = [np.asarray(weights[f"head.{n}.b1"], np.float32) for n in CASCADE_NAMES]
             self.w2 = [np.asarray(weights[f"head.{n}.w2"], np.float32) for n in CASCADE_NAMES]  # (size, hidden)
             self.b2 = [np.asarray(weights[f"head.{n}.b2"], np.float32) for n in CASCADE_NAMES]
         except KeyError as missing:
             raise MelodyStudioError(f"head weights lack {missing}") from None
         self.sizes = tuple(w.shape[0] for w in self.w2)
-        # transposed once: (d, hidden) and (hidden, size), contiguous for the per-step products
-        self._w1t = [np.ascontiguousarray(w.T) for w in self.w1]
+        # transposed once: (hidden, size), contiguous for the per-step products
         self._w2t = [np.ascontiguousarray(w.T) for w in self.w2]
         chord, bias = weights.get("emb.pitch_chord"), weights.get("bias.pitch_chord")
         self.pitch_chord = None if chord is None else np.asarray(chord, np.float32)  # (chord values, d)
@@ -81,10 +80,10 @@ class CascadeHeads:
         # The first layer is linear, so W1_k (h + sum_j E_j[v_j]) = W1_k h + sum_j (E_j W1_k^T)[v_j]:
         # every stage's W1_k h in one product per step (``first_layer``), the embeddings as lookups of
         # tables projected once here (stage k, earlier stage j: (size_j, hidden_k); 0.5 MB in all).
-        self._w1_all = np.ascontiguousarray(np.concatenate(self._w1t, axis=1))  # (d, sum of hidden)
-        self._cols = np.cumsum([0] + [w.shape[1] for w in self._w1t])  # each stage's columns in it
-        self._emb_w1 = [[self.emb[j] @ self._w1t[k] for j in range(k)] for k in range(len(CASCADE))]
-        self._chord_w1 = None if self.pitch_chord is None else self.pitch_chord @ self._w1t[PITCH_STAGE]
+        self._w1_all = np.ascontiguousarray(np.concatenate(w1, axis=1))  # (d, sum of hidden)
+        self._cols = np.cumsum([0] + [w.shape[1] for w in w1])  # each stage's columns in it
+        self._emb_w1 = [[self.emb[j] @ w1[k] for j in range(k)] for k in range(len(CASCADE))]
+        self._chord_w1 = None if self.pitch_chord is None else self.pitch_chord @ w1[PITCH_STAGE]
 
     @staticmethod
     def load(path: str | Path) -> CascadeHeads:
@@ -105,7 +104,8 @@ class CascadeHeads:
         ``chord`` (B,) CHORD values of the notes (used by the pitch stage of a chord model); ``first``
         this h's ``first_layer`` when the caller computed it once for all stages (else done here)."""
         lo, hi = self._cols[stage], self._cols[stage + 1]
-        x = (first[:, lo:hi] if first is not None else np.asarray(h, np.float32) @ self._w1t[stage]) + self.b1[stage]
+        x = (first[:, lo:hi] if first is not None else np.asarray(h, np.float32) @ self._w1_all[:, lo:hi]) \
+            + self.b1[stage]
         for j in range(stage):
             x += self._emb_w1[stage][j][chosen[:, j]]
         chorded = stage == PITCH_STAGE and chord is not None
