@@ -30,6 +30,8 @@ class TaskMix:
     # where a tune has no lyrics
     lyric_ngram: float = 0.0  # SongGLM word level: ~15% of sung notes as word n-grams, those whose stress meets
     # a pitch peak, strong beat or long note first (tokens.lyric_ngrams); melodic n-grams where no lyrics
+    generate: float = 0.0  # the whole window from nothing (free generation: every note given only the notes
+    # before it, the case `melodystudio eval` scores; continuation reaches it only from bar 0)
 
     def weights(self) -> dict[str, float]:
         return asdict(self)

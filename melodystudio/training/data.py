@@ -32,7 +32,8 @@ from melodystudio.tokens.lyric_ngrams import choose_lyric_ngram_spans
 from melodystudio.training.lexicon import Lexicon
 
 # lyrics falls back to inpaint, lyric_ngram to ngram, where a tune has no lyrics
-TASKS = ("ngram", "long_span", "inpaint", "continuation", "lyrics", "lyric_ngram")
+TASKS = ("ngram", "long_span", "inpaint", "continuation", "lyrics", "lyric_ngram", "generate")  # new tasks go
+# last: a zero weight at the end leaves the draws of a mix without it unchanged
 LYRIC_TASKS = ("lyrics", "lyric_ngram")  # tasks about the lyric: its columns are never dropped
 SCATTERED_TASKS = ("ngram", "long_span", "lyric_ngram")  # tasks that blank several spans
 SPLITS = ("train", "valid", "test")  # other arrays in the file (e.g. the corpus cache's per-tune data) are not splits
@@ -166,6 +167,8 @@ def choose_spans(task: str, tune: np.ndarray, n_bars: int, rng: np.random.Genera
         return glm.choose_long_spans(tune, rng)
     if task == "continuation":
         return glm.choose_continuation(tune, n_bars, rng)
+    if task == "generate":
+        return [glm.continuation_span(tune, 0)]
     raise ValueError(f"unknown task {task!r}; tasks are {TASKS}")
 
 

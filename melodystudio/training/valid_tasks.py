@@ -29,9 +29,10 @@ from melodystudio.training.data import CondDropout, ExampleSampler
 from melodystudio.training.model import MelodyGLM, load_checkpoint
 from melodystudio.training.train import Dist, load_conditioned, load_data, loss_of, source_samplers, to_tensors
 
-TASKS_OF = {"plain": ("inpaint", "continuation", "ngram"), "pop909": ("inpaint", "continuation", "ngram"),
-            "openewld": ("inpaint", "continuation", "lyrics", "lyric_ngram"),
-            "lyrics_melody": ("inpaint", "continuation", "lyrics", "lyric_ngram")}  # new tasks go last: the
+TASKS_OF = {"plain": ("inpaint", "continuation", "ngram", "generate"),
+            "pop909": ("inpaint", "continuation", "ngram", "generate"),
+            "openewld": ("inpaint", "continuation", "lyrics", "lyric_ngram", "generate"),
+            "lyrics_melody": ("inpaint", "continuation", "lyrics", "lyric_ngram", "generate")}  # new tasks go last: the
 # batches of the others are seeded by their place, so earlier figures stay comparable
 
 

@@ -60,3 +60,18 @@ def test_sampler_mixes_tasks_into_valid_batches() -> None:
     assert batch.inputs.shape[0] == 8 and (batch.target[..., 0] != IGNORE).any(axis=1).all()
     with pytest.raises(ValueError, match="task mix"):
         ExampleSampler(ts.split("train"), None, {"ngram": 0.0}, 63, 64)
+
+
+def test_the_generate_task_blanks_the_whole_window_and_a_trailing_task_keeps_old_draws() -> None:
+    ts = synthetic_set(5, seed=4)
+    sampler = ExampleSampler(ts.split("train"), None, {"generate": 1.0}, max_bars=63, max_notes=64, transpose=False)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        ex = sampler.example(rng)
+        notes = int((ex.target[:, 0] != IGNORE).sum()) - 1  # every note of the window, then its END
+        assert ex.a_len == 2 and notes >= 1  # part A: BOS and one MASK covering the whole window
+    # a zero weight at the end of TASKS leaves a mix's draws as they were before it existed
+    old = ExampleSampler(ts.split("train"), None, {"ngram": 1.0, "inpaint": 1.0}, 63, 64)
+    new = ExampleSampler(ts.split("train"), None, {"ngram": 1.0, "inpaint": 1.0, "generate": 0.0}, 63, 64)
+    a, b = old.batch(np.random.default_rng(5), 6), new.batch(np.random.default_rng(5), 6)
+    assert np.array_equal(a.inputs, b.inputs) and np.array_equal(a.target, b.target)
