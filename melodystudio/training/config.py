@@ -66,6 +66,12 @@ class Conditioning:
     drop_text: float = 0.2  # per example: hide the syllable text only
     drop_context_lyrics: float = 0.5  # lyrics task: hide the lyrics of part A (the context)
     lr_scale: float = 1.0  # learning rate of the condition weights (they start at zero) / the model's
+    tasks: dict[str, float] = field(default_factory=dict)  # [conditioning.tasks]: task weights that differ
+    # on this set (e.g. generate = 0: free generation taught on the plain tunes only); the rest as [tasks]
+
+    def task_weights(self, base: TaskMix) -> dict[str, float]:
+        """The task mix of the conditioned set: ``base`` with this set's own weights over it."""
+        return {**base.weights(), **self.tasks}
 
     def source_weights(self) -> dict[str, float]:
         return {"pop909": self.pop909, "lyrics_melody": self.lyrics_melody, "openewld": self.openewld}
@@ -116,6 +122,10 @@ class TrainConfig:
             raise ValueError("steps and batch_size must be positive")
         if self.minutes < 0:
             raise ValueError("minutes must be 0 (no budget) or positive")
+        known = sorted(self.tasks.weights())
+        unknown = sorted(set(self.conditioning.tasks) - set(known))
+        if unknown:
+            raise ValueError(f"[conditioning.tasks]: unknown task(s) {unknown}; tasks are {known}")
         if self.conditioning.data and not m.conditions:
             raise ValueError("[conditioning] data needs a model with conditions ([model] conditions = true)")
 

@@ -113,7 +113,8 @@ def source_samplers(cfg: TrainConfig, cond_set: TuneSet, lexicon: Lexicon | None
     for source in cond_set.sources:
         idx = cond_set.indices(split, source)[d.rank::d.world]
         if len(idx):
-            out[source] = ExampleSampler([cond_set.tune(int(i)) for i in idx], lexicon, cfg.tasks.weights(),
+            out[source] = ExampleSampler([cond_set.tune(int(i)) for i in idx], lexicon,
+                                         cfg.conditioning.task_weights(cfg.tasks),
                                          cond_set.tokenizer.max_bars - 1, cfg.max_notes,
                                          transpose=cfg.transpose and split == "train",
                                          conds=[cond_set.tune_cond(int(i)) for i in idx], dropout=dropout)

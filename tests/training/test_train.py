@@ -82,3 +82,19 @@ def test_tiny_model_learns_and_its_checkpoint_reloads(tmp_path: Path) -> None:
     again = evaluate(model, valid, cfg, torch.device("cpu"))
     assert again["loss"] == pytest.approx(after["loss"], rel=1e-5)
     assert np.isfinite(list(again.values())).all()
+
+
+def test_the_conditioned_set_can_have_its_own_task_weights() -> None:
+    from melodystudio.training.data import CondDropout, TuneSet
+    from melodystudio.training.train import source_samplers
+    from tests.training.test_glm_conditions import sung_tune
+
+    tune, cond = sung_tune()
+    cond_set = TuneSet.from_tunes([tune], {"train": np.array([0])}, conds=[cond], tune_source=np.array([0]),
+                                  sources=("lyrics_melody",))
+    cfg = config_from_dict({"tasks": {"generate": 0.15}, "conditioning": {"tasks": {"generate": 0.0}}})
+    assert cfg.tasks.generate == 0.15  # the plain tunes keep the task
+    sampler = source_samplers(cfg, cond_set, None, "train", Dist(), CondDropout())["lyrics_melody"]
+    assert sampler.task_weights["generate"] == 0.0 and sampler.task_weights["inpaint"] == cfg.tasks.inpaint
+    with pytest.raises(ValueError, match="unknown task"):
+        config_from_dict({"conditioning": {"tasks": {"generation": 0.1}}})
