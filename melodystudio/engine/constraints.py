@@ -43,7 +43,7 @@ from melodystudio.engine.api import GenerationOptions
 from melodystudio.engine.context import Prompt
 from melodystudio.engine.stress_prior import StressPrior, onset_levels
 from melodystudio.tokens import TokenizerConfig
-from melodystudio.tokens.compound import BAR, DUR, END, KEY, METER, NOTE, POS, UNKNOWN_KEY, meter_index
+from melodystudio.tokens.compound import BAR, DUR, END, KEY, METER, NOTE, POS, key_fields, meter_index
 from melodystudio.tokens.heads import CASCADE, Constraint
 
 CLOSED = -1  # onset of a (bar, pos) cell where no note may start: below every cursor (ticks >= 0)
@@ -192,13 +192,6 @@ class Rules:
         """Index of the key in force at ``tick`` (the first key before it, as ``Song.key_at``)."""
         return max(0, bisect.bisect_right(self._key_ticks, tick) - 1)
 
-    def key_index(self, tick: int) -> int:
-        """The KEY token field at ``tick`` (tonic pitch class + 12 for minor, or unknown)."""
-        if not self._keys:
-            return UNKNOWN_KEY
-        key = self._keys[self.key_slot(tick)]
-        return key.tonic_pc + (12 if key.mode == "minor" else 0)
-
     def onset_ticks(self, bar: np.ndarray, pos: np.ndarray) -> np.ndarray:
         """Song ticks of window (bar, pos) onsets."""
         return self.bar_starts[bar] + pos * self.grid
@@ -280,5 +273,5 @@ class Rules:
             out[:, column] = chosen[:, stage]
         out[:, METER] = self.meters[chosen[:, BAR_S]]
         ticks = self.onset_ticks(chosen[:, BAR_S], chosen[:, POS_S])
-        out[:, KEY] = [self.key_index(int(t)) for t in ticks]
+        out[:, KEY] = key_fields(self._keys, ticks)
         return out

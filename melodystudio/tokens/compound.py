@@ -17,11 +17,12 @@ every token, so a meter or key change mid-tune needs no special symbol.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from melodystudio.core import Note, Song
+from melodystudio.core import KeySignature, Note, Song
 from melodystudio.core.errors import MelodyStudioError
 
 TOKENIZER_VERSION = 1
@@ -73,19 +74,25 @@ def meter_index(numerator: int, denominator: int) -> int:
         return 0
 
 
-def key_index(song: Song, tick: int) -> int:
-    key = song.key_at(tick)
+def key_field(key: KeySignature | None) -> int:
+    """The KEY token field of a key signature: tonic pitch class, + 12 for minor; None is unknown."""
     if key is None:
         return UNKNOWN_KEY
     return key.tonic_pc + (12 if key.mode == "minor" else 0)
 
 
-def _key_indices(song: Song, ticks: np.ndarray) -> np.ndarray:
-    """``key_index`` of each tick (ints, ascending or not): the key in force there, as Song.key_at."""
-    if not song.keys:
+def key_index(song: Song, tick: int) -> int:
+    """The KEY field at ``tick``: the key in force there (``Song.key_at``)."""
+    return key_field(song.key_at(tick))
+
+
+def key_fields(keys: Sequence[KeySignature], ticks: np.ndarray) -> np.ndarray:
+    """``key_field`` at each tick (ints, ascending or not) for a song's keys in tick order: the key in
+    force there, the first one also before its own tick (as ``Song.key_at``)."""
+    if not keys:
         return np.full(len(ticks), UNKNOWN_KEY, dtype=np.int64)
-    starts = np.array([k.tick for k in song.keys], dtype=np.int64)
-    values = np.array([key_index(song, int(t)) for t in starts], dtype=np.int64)
+    starts = np.array([k.tick for k in keys], dtype=np.int64)
+    values = np.array([key_field(k) for k in keys], dtype=np.int64)
     return values[np.maximum(np.searchsorted(starts, ticks, side="right") - 1, 0)]
 
 
@@ -115,7 +122,7 @@ class CompoundTokenizer:
         off_grid = int(((rem != 0) | (length % cfg.grid != 0)).sum())
         meters = np.array([meter_index(ts.numerator, ts.denominator)
                            for ts in (tl.signature_at_bar(first_bar + b) for b in range(n_bars))], dtype=np.int64)
-        tokens = np.stack([np.full(len(notes), NOTE), bar, pos, pitch, dur, meters[bar], _key_indices(song, onset)],
+        tokens = np.stack([np.full(len(notes), NOTE), bar, pos, pitch, dur, meters[bar], key_fields(song.keys, onset)],
                           axis=1).astype(np.int32)
         return TuneTokens(tokens, bar_starts, first_bar, off_grid)
 

@@ -5,7 +5,7 @@ import pytest
 
 from melodystudio.core import PPQ, KeySignature, Note, Song, TimeSignature
 from melodystudio.core.errors import MelodyStudioError
-from melodystudio.tokens import CompoundTokenizer, TokenizerConfig
+from melodystudio.tokens import CompoundTokenizer, TokenizerConfig, compound
 from melodystudio.tokens.compound import BAR, DUR, KEY, METER, METERS, NOTE, PITCH, POS, UNKNOWN_KEY
 from tests.conftest import twinkle
 
@@ -66,3 +66,12 @@ def test_a_bar_longer_than_the_position_table_is_refused() -> None:
     with pytest.raises(MelodyStudioError, match=r"bar 1 is longer than the model's 96 grid units"):
         CompoundTokenizer().encode(song)
     assert CompoundTokenizer().encode(Song(notes=[Note(0, PPQ, 60)]), first_bar=3).tokens.shape == (0, 7)
+
+
+def test_key_fields_match_the_key_in_force_at_each_tick() -> None:
+    keys = [KeySignature(PPQ * 4, "G"), KeySignature(PPQ * 12, "E", "minor")]
+    song = Song("keys", time_signatures=[TimeSignature(0, 4, 4)], keys=keys)
+    ticks = np.array([0, PPQ * 4 - 1, PPQ * 4, PPQ * 11, PPQ * 12, PPQ * 40, PPQ * 5])  # not ascending at the end
+    fields = compound.key_fields(song.keys, ticks)
+    assert fields.tolist() == [compound.key_index(song, int(t)) for t in ticks] == [7, 7, 7, 7, 4 + 12, 4 + 12, 7]
+    assert compound.key_fields([], ticks).tolist() == [UNKNOWN_KEY] * len(ticks)
