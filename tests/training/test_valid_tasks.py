@@ -30,7 +30,7 @@ def checkpoint(path: Path, seed: int) -> Path:
 def test_batches_are_fixed_and_transposition_changes_them() -> None:
     cfg = load_config(TINY)
     a, b = fixed_batches(cfg, 2), fixed_batches(cfg, 2)
-    assert list(a) == [("plain", "inpaint"), ("plain", "continuation"), ("plain", "ngram")]
+    assert list(a) == [("plain", "inpaint"), ("plain", "continuation"), ("plain", "ngram"), ("plain", "generate")]
     assert all(np.array_equal(x.inputs, y.inputs) for k in a for x, y in zip(a[k], b[k]))
     shifted = fixed_batches(cfg, 2, transpose=True)
     assert any(not np.array_equal(x.inputs, y.inputs) for k in a for x, y in zip(a[k], shifted[k]))
