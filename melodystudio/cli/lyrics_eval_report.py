@@ -42,6 +42,16 @@ def render(result: dict[str, Any]) -> str:
              fmt_share(r[s].get("bar_fit"))] for s in ("lyrics", "baseline", "human")]
     lines += table(["melodies", "stressed syllables", "on strong beats", "on melodic peaks",
                     "one note per syllable", "inside the bars"], rows)
+    if "phrase_ends" in r["lyrics"]:  # reports before phrase ends were measured lack them
+        lines += ["", "## Phrase ends", "",
+                  "The last note of each phrase that another phrase follows, and (in brackets) the other notes "
+                  "but the last: lengthened, the next onset at least twice the melody's median inter-onset "
+                  "interval away (a long note or a rest); stable, on the tonic triad of the song's key.", ""]
+        rows = [[SYSTEM_NAMES[s], str(r[s]["phrase_ends"]),
+                 f"{fmt_share(r[s]['phrase_end_lengthened'])} ({fmt_share(r[s]['other_notes_lengthened'])})",
+                 f"{fmt_share(r[s]['phrase_end_stable'])} ({fmt_share(r[s]['other_notes_stable'])})"]
+                for s in ("lyrics", "baseline", "human")]
+        lines += table(["melodies", "phrase ends", "lengthened (other notes)", "stable (other notes)"], rows)
     lines += ["", "## Timings (seconds)", "",
               ", ".join(f"{k} {v}" for k, v in result["timings"].items()), "", "## Method", ""]
     lines += [f"- {note}" for note in result["notes"]]

@@ -28,6 +28,14 @@ Stress placement (our additions, computed per melody from per-note flags):
   felt beats (4/4: beats 1 and 3; 12/8: the 1st and 3rd dotted quarter; 3/4, 2/4, 6/8: beat 1 only);
 - melodic peaks, as SongGLM marks them for its harmonized n-grams: higher than the note before and at
   least as high as the note after (the first and last notes are never peaks).
+
+Phrase ends (our additions; does a melody breathe and settle where the lyric's lines end?), for the
+last note of every phrase that another phrase follows (the song's last note is left out: a setting
+always ends there), next to the same figure over the other notes as the base rate:
+
+- lengthened: the time to the next note's onset (the note plus any rest after it) is at least
+  BREATH_RATIO times the melody's median inter-onset interval;
+- stable: the note's pitch class is in the tonic triad of the song's key.
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ from functools import reduce
 
 import numpy as np
 
-from melodystudio.core import PPQ, Note, Song
+from melodystudio.core import PPQ, KeySignature, Note, Song
 from melodystudio.core.timeline import Timeline
 from melodystudio.evaluation.metrics import (
     _dtw_accumulated,
@@ -52,6 +60,7 @@ ALIGNMENT_MAX = 6  # words on 6 or more notes share the last bin
 _SONGGLM_PPQ = 480  # SongGLM's tick unit; the bins are scaled when PPQ differs
 DURATION_BINS = tuple(sorted({30 * i for i in range(1, 65)} | {40, 80, 160, 320, 640}))
 MD_STEP_TICKS = reduce(math.gcd, DURATION_BINS)  # 10 ticks
+BREATH_RATIO = 2.0  # a phrase end is lengthened when the next onset is this many median IOIs away
 OA_GRID_POINTS = 2048
 KDE_CELLS = 4_000_000  # float64 cells per slice of the density evaluation: 32 MB
 
@@ -198,3 +207,27 @@ def stress_on_strong_beats(notes: Sequence[Note], stressed: Sequence[bool], time
 def stress_on_peaks(notes: Sequence[Note], stressed: Sequence[bool]) -> float:
     """Share of the stressed syllables' notes that are melodic peaks."""
     return share_where(stressed, melodic_peaks(notes))
+
+
+# -- phrase ends -----------------------------------------------------------------------------------
+def interior_phrase_ends(phrases: Sequence[int]) -> list[bool]:
+    """For each note, given the phrase id of its syllable: is it the last note of a phrase that
+    another phrase follows?"""
+    return [i + 1 < len(phrases) and phrases[i + 1] != phrases[i] for i in range(len(phrases))]
+
+
+def lengthened(notes: Sequence[Note]) -> list[bool]:
+    """For each note of a melody in onset order: is the next onset at least BREATH_RATIO median
+    inter-onset intervals away (False for the last note, which has no next onset)?"""
+    iois = np.diff([n.onset for n in notes])
+    if not iois.size:
+        return [False] * len(notes)
+    threshold = BREATH_RATIO * float(np.median(iois))
+    return [bool(gap >= threshold) for gap in iois] + [False]
+
+
+def on_tonic_triad(notes: Sequence[Note], key: KeySignature) -> list[bool]:
+    """For each note: is its pitch class the key's tonic, third or fifth?"""
+    third = 4 if key.mode == "major" else 3
+    triad = {key.tonic_pc, (key.tonic_pc + third) % 12, (key.tonic_pc + 7) % 12}
+    return [n.pitch % 12 in triad for n in notes]

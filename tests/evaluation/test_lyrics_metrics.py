@@ -7,16 +7,19 @@ import math
 import numpy as np
 import pytest
 
-from melodystudio.core import PPQ, Lyric, Note, Syllabic, TimeSignature
+from melodystudio.core import PPQ, KeySignature, Lyric, Note, Syllabic, TimeSignature
 from melodystudio.core.timeline import TempoChange, Timeline
 from melodystudio.evaluation.lyrics_metrics import (
     DURATION_BINS,
     MD_STEP_TICKS,
     duration_shares,
+    interior_phrase_ends,
+    lengthened,
     mean_ioi,
     melodic_peaks,
     melody_distance,
     notes_per_word,
+    on_tonic_triad,
     set_overlap,
     songglm_figures,
     stress_on_peaks,
@@ -117,3 +120,17 @@ def test_stress_on_strong_beats_and_peaks() -> None:
     assert math.isnan(stress_on_peaks(notes, [False] * 7))
     with pytest.raises(ValueError, match="6 stress flags for 7 notes"):
         stress_on_peaks(notes, [True] * 6)
+
+
+def test_phrase_ends_lengthening_and_tonic_triad() -> None:
+    assert interior_phrase_ends([0, 0, 0, 1, 1, 2]) == [False, False, True, False, True, False]
+    assert interior_phrase_ends([]) == []
+    # IOIs Q, Q, 2Q (a half note), Q, 2Q (a quarter and a quarter rest), Q: median Q, threshold 2Q
+    onsets, lengths = (0, 1, 2, 4, 5, 7, 8), (1, 1, 2, 1, 1, 1, 1)
+    notes = [Note(o * Q, d * Q, 60 + i) for i, (o, d) in enumerate(zip(onsets, lengths))]
+    assert lengthened(notes) == [False, False, True, False, True, False, False]
+    assert lengthened(notes[:1]) == [False]
+    a_minor, d_major = KeySignature(0, "A", "minor"), KeySignature(0, "D")
+    pitches = [Note(0, Q, p) for p in (57, 60, 64, 61, 66, 69, 74)]  # A C E C# F# A D
+    assert on_tonic_triad(pitches, a_minor) == [True, True, True, False, False, True, False]
+    assert on_tonic_triad(pitches, d_major) == [True, False, False, False, True, True, True]
