@@ -2,7 +2,7 @@
 
     melodystudio eval lyrics [--model DIR] [--data F] [--cases 100] [--seed 0] [--quick] [--out reports/]
 
-For each case (``lyrics_eval_data``: a test song's opening phrases, 8-16 bars of 4/4, and its human
+For each case (``corpus.lyric_cases``: a test song's opening phrases, 8-16 bars of 4/4, and its human
 melody) the engine sets the syllables over the same bars twice: with the syllables heard by the model
 (``lyrics``) and with them hidden (``baseline``: the same model and count rule, one note per
 syllable, no lyric input). Each set is compared with the human melodies by SongGLM's metrics
@@ -55,6 +55,10 @@ NOTES = (
     "notes-per-word histograms whenever the engine keeps its contract, so it is not informative here.",
     "Stressed syllables: primary stress by lyrics.word_stresses. Strong beats: the bar line, and beat 3 in 4/4. "
     "Peaks: higher than the note before, at least as high as the note after. Shares are pooled over all cases.",
+    "Phrase ends: the last note of each phrase that another phrase follows (the lyric's lines as the source marks "
+    "them). Lengthened: the next onset is at least twice the melody's median inter-onset interval away; stable: "
+    "the pitch class is the tonic, third or fifth of the case's key. The other notes (but each melody's last) "
+    "give the base rates. Pooled over all cases.",
     "Other test songs: the human melodies of as many other eligible test songs (drawn with the same seed), paired "
     "with the cases in order, scored as if generated: real melodies that ignore these lyrics.",
     "SongGLM's published figures are on its own data (MelodyNet-derived songs), shown for reference only.",
@@ -87,14 +91,14 @@ class LyricsEvalSettings:
 def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]]:
     """Load the cases and the model, set every case twice, score; the JSON-ready result."""
     from melodystudio.cli.eval_common import machine
-    from melodystudio.cli.lyrics_eval_data import MAX_BARS, MIN_BARS, choose_cases, read_test_records
+    from melodystudio.corpus.lyric_cases import MAX_BARS, MIN_BARS, choose_cases, read_split_records
     from melodystudio.corpus.paths import lyrics_melody_path
     from melodystudio.engine.melody import MelodyEngine
 
     clock = time.monotonic()
     data = settings.data or lyrics_melody_path()
     yield Progress(0.0, "reading: the test songs")
-    records = read_test_records(data, settings.split)
+    records = read_split_records(data, settings.split)
     engine = MelodyEngine.load(settings.model, provider=settings.provider)
     draw = choose_cases(records, settings.case_count, settings.seed, engine.limits.max_notes)
     cases = draw.cases
@@ -108,7 +112,7 @@ def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]
     yield Progress(0.9, "scoring: SongGLM metrics")
     start = time.monotonic()
     results: dict[str, dict[str, Any] | None] = {s: _figures(notes, cases) for s, notes in generated.items()}
-    results["human"] = _stress_figures([c.human for c in cases], [c.syllables for c in cases])
+    results["human"] = _placement_figures([c.human for c in cases], cases)
     results["other_songs"] = _other_songs(draw.others, cases)
     timings["scoring"] = time.monotonic() - start
     timings["total"] = time.monotonic() - clock
@@ -153,14 +157,13 @@ def stressed_flags(syllables: Sequence[Syllable]) -> list[bool]:
 def _figures(generated: list[tuple[Note, ...]], cases: Sequence[Any]) -> dict[str, Any]:
     """SongGLM's figures against the human melodies, stress placement (cases where the engine kept
     one note per syllable), and how often it kept that contract and the bars (cases: LyricCase)."""
-    from melodystudio.cli.lyrics_eval_data import METER
+    from melodystudio.corpus.lyric_cases import METER
     from melodystudio.evaluation import bar_fit
     from melodystudio.evaluation.lyrics_metrics import songglm_figures
 
     kept = [len(g) == len(c.syllables) for g, c in zip(generated, cases)]
     figures: dict[str, Any] = dict(songglm_figures(generated, [c.human for c in cases]))
-    figures.update(_stress_figures([g for g, k in zip(generated, kept) if k],
-                                   [c.syllables for c, k in zip(cases, kept) if k]))
+    figures.update(_placement_figures([g for g, k in zip(generated, kept) if k], [c for c, k in zip(cases, kept) if k]))
     figures["one_note_per_syllable"] = float(np.mean(kept))
     figures["bar_fit"] = float(np.mean([bar_fit(g, 0, c.bars * METER.bar_ticks) if g else False
                                         for g, c in zip(generated, cases)]))
@@ -179,20 +182,44 @@ def _other_songs(others: Sequence[Any], cases: Sequence[Any]) -> dict[str, Any] 
     return figures
 
 
-def _stress_figures(melodies: list[tuple[Note, ...]], syllables: list[tuple[Syllable, ...]]) -> dict[str, Any]:
-    """Pooled shares of stressed syllables on strong beats and on melodic peaks (4/4 from tick 0)."""
-    from melodystudio.evaluation.lyrics_metrics import melodic_peaks, on_strong_beats
+def _placement_figures(melodies: list[tuple[Note, ...]], cases: Sequence[Any]) -> dict[str, Any]:
+    """Pooled over the melodies (one note per syllable of each case, cases: LyricCase, 4/4 from tick
+    0): shares of stressed syllables on strong beats and on melodic peaks, and of interior phrase ends
+    lengthened and on the tonic triad, with the same shares over the other notes as base rates."""
+    from melodystudio.evaluation.lyrics_metrics import (
+        interior_phrase_ends,
+        lengthened,
+        melodic_peaks,
+        on_strong_beats,
+        on_tonic_triad,
+    )
 
     timeline = Song().timeline
-    strong = peaks = stressed = 0
-    for notes, sylls in zip(melodies, syllables):
-        flags = stressed_flags(sylls)
-        stressed += sum(flags)
-        strong += sum(f and s for f, s in zip(flags, on_strong_beats(notes, timeline)))
-        peaks += sum(f and p for f, p in zip(flags, melodic_peaks(notes)))
-    return {"stressed_syllables": stressed,
-            "stress_on_strong_beats": strong / stressed if stressed else None,
-            "stress_on_peaks": peaks / stressed if stressed else None}
+    counts = dict.fromkeys(("stressed", "strong", "peaks", "ends", "ends_long", "ends_stable", "inner",
+                            "inner_long", "inner_stable"), 0)
+    for notes, case in zip(melodies, cases):
+        flags = stressed_flags(case.syllables)
+        counts["stressed"] += sum(flags)
+        counts["strong"] += sum(f and s for f, s in zip(flags, on_strong_beats(notes, timeline)))
+        counts["peaks"] += sum(f and p for f, p in zip(flags, melodic_peaks(notes)))
+        ends = interior_phrase_ends([s.phrase for s in case.syllables])
+        for end, long, stable in zip(ends[:-1], lengthened(notes), on_tonic_triad(notes, case.key)):
+            prefix = "ends" if end else "inner"  # the song's last note is neither
+            counts[prefix] += 1
+            counts[f"{prefix}_long"] += long
+            counts[f"{prefix}_stable"] += stable
+
+    def share(part: str, whole: str) -> float | None:
+        return counts[part] / counts[whole] if counts[whole] else None
+
+    return {"stressed_syllables": counts["stressed"],
+            "stress_on_strong_beats": share("strong", "stressed"),
+            "stress_on_peaks": share("peaks", "stressed"),
+            "phrase_ends": counts["ends"],
+            "phrase_end_lengthened": share("ends_long", "ends"),
+            "phrase_end_stable": share("ends_stable", "ends"),
+            "other_notes_lengthened": share("inner_long", "inner"),
+            "other_notes_stable": share("inner_stable", "inner")}
 
 
 def _manifest_sha(directory: Path) -> str:
@@ -274,6 +301,11 @@ def summary(result: dict[str, Any]) -> list[str]:
                      f"on peaks {fmt_share(f['stress_on_peaks'])}")
     lines.append(f"  human: stress on strong beats {fmt_share(r['human']['stress_on_strong_beats'])}, "
                  f"on peaks {fmt_share(r['human']['stress_on_peaks'])}")
+    for system in (*SYSTEMS, "human"):
+        f = r[system]
+        lines.append(f"  {system}: phrase ends lengthened {fmt_share(f['phrase_end_lengthened'])} (other notes "
+                     f"{fmt_share(f['other_notes_lengthened'])}), on the tonic triad "
+                     f"{fmt_share(f['phrase_end_stable'])} ({fmt_share(f['other_notes_stable'])})")
     if r["other_songs"]:
         f = r["other_songs"]
         lines.append(f"  other test songs' melodies: DA {f['DA']:.2f} DP {f['DP']:.2f} DD {f['DD']:.2f} "

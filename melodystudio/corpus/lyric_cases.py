@@ -1,5 +1,5 @@
-"""Test cases of ``melodystudio eval lyrics``: opening lines of lyrics_melody test songs with their
-human melodies.
+"""Lyric-setting cases: opening lines of lyrics_melody songs with their human melodies (the cases
+of ``melodystudio eval lyrics``, and those the degree prior is fitted on).
 
 A case is a test song's first phrases, as many as it takes to reach ``MIN_BARS`` bars of 4/4 (the
 source's unit read as an eighth note, as ``corpus.lyrics_melody`` does), skipped when that passes
@@ -49,7 +49,7 @@ class LyricCase:
     key: KeySignature
 
 
-def read_test_records(path: Path, split: str = TEST_SPLIT) -> list[dict[str, Any]]:
+def read_split_records(path: Path, split: str = TEST_SPLIT) -> list[dict[str, Any]]:
     """The records of a split (the test split unless said), in file order."""
     try:
         with gzip.open(path, "rt", encoding="utf-8") as f:

@@ -41,6 +41,7 @@ from melodystudio.core import KeySignature, TimeSignature, note_name
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.engine.api import GenerationOptions
 from melodystudio.engine.context import Prompt
+from melodystudio.engine.degree_prior import DegreePrior
 from melodystudio.engine.stress_prior import StressPrior, onset_levels
 from melodystudio.tokens import TokenizerConfig
 from melodystudio.tokens.compound import BAR, DUR, END, KEY, METER, NOTE, POS, key_fields, meter_index
@@ -84,6 +85,8 @@ class Rules:
         self.earliest, self.latest = self._pacing(note_count,
                                                   int(np.diff(self.bar_starts[self.b0:self.b0 + 2])[0]))
         self._stress_cells: np.ndarray | None = None  # (note_count, n_sel, max_pos) onset log-weights
+        self._degree_weights: np.ndarray | None = None  # (n keys, places, 128) pitch log-weights
+        self._phrase_end: np.ndarray | None = None  # (note_count,) place of each note: 1 at a phrase end
         self._meter_of_bar = tuple(meters)  # (numerator, denominator) of each window bar
 
     def _pacing(self, note_count: int | None, bar_ticks: int) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -108,6 +111,26 @@ class Rules:
         levels = onset_levels(self.onsets, self.bar_starts[self.b0:self.b0 + n_sel],
                               [TimeSignature(0, *m) for m in self._meter_of_bar[self.b0:self.b0 + n_sel]])
         self._stress_cells = prior.onset_weights(stresses, levels)
+
+    def hear_degrees(self, prior: DegreePrior, phrase_end: Sequence[bool]) -> None:
+        """Weigh each note's pitch by the scale-degree prior (``degree_prior``) of the key in force at
+        its onset and its place (``phrase_end``: one flag per note of the fixed count). A song
+        without a key gets no prior."""
+        if self.note_count is None or len(phrase_end) != self.note_count:
+            raise ValueError("a degree prior needs one phrase-end flag per note of a fixed note count")
+        if self._keys:
+            self._degree_weights = np.stack([prior.pitch_weights(k) for k in self._keys])
+            self._phrase_end = np.asarray(phrase_end, dtype=np.int64)
+
+    def pitch_prior(self, count: np.ndarray, chosen: np.ndarray) -> np.ndarray | None:
+        """(B, 128) log-weights of each pitch for the next note of rows with ``count`` notes so far,
+        whose bar and pos are in ``chosen`` (B, >= POS_S + 1); None without a degree prior."""
+        if self._degree_weights is None or self._phrase_end is None:
+            return None
+        ticks = self.onset_ticks(chosen[:, BAR_S], chosen[:, POS_S])
+        slots = [self.key_slot(int(t)) for t in ticks] if len(self._keys) > 1 else [0] * len(ticks)
+        places = self._phrase_end[np.minimum(count, len(self._phrase_end) - 1)]
+        return self._degree_weights[slots, places]
 
     def onset_prior(self, count: np.ndarray) -> np.ndarray | None:
         """(B, bar size, pos size) log-weights of every onset for the next note of rows with ``count``

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -67,8 +68,10 @@ def generate(decoder: Decoder, heads: CascadeHeads, prompt: Prompt, rules: Rules
             cond = (conds.step(feed_ticks, count[active]),) if conds is not None else ()
             h = decoder.step(feed, np.full(active.size, prompt.mask_index), np.full(active.size, step), *cond)
             allow = rules.allow(cursor[active], count[active])
+            counts = count[active]
             chosen, nll = sample_token(heads, h, allow, [rngs[int(i)] for i in active], temperature, top_p,
-                                       chord_at, rules.onset_prior(count[active]), pitch_temperature)
+                                       chord_at, rules.onset_prior(counts), pitch_temperature,
+                                       partial(rules.pitch_prior, counts))
             ended = chosen[:, KIND_S] == END
             _record(results, active, chosen, nll, ended)
             notes = ~ended

@@ -36,11 +36,13 @@ from melodystudio.engine.api import GenerationOptions, NoteSurprisal, ScoreResul
 from melodystudio.engine.constraints import BAR_S, DUR_S, PITCH_S, POS_S, Rules
 from melodystudio.engine.context import Limits, Prompt
 from melodystudio.engine.decode import Sampled, generate, score_tokens
+from melodystudio.engine.degree_prior import DEGREE_PRIOR_FILE, DegreePrior
 from melodystudio.engine.model_files import FIX_HINT, ModelFiles, checked_file, locate_model, shown
 from melodystudio.engine.request_conditions import (
     RequestConditions,
     chord_track,
     part_a_conditions,
+    phrase_ends,
     syllable_lyrics,
     syllable_rows,
 )
@@ -59,9 +61,11 @@ class MelodyEngine:
     """Sessions and head weights of one model, loaded once; every request makes its own job."""
 
     def __init__(self, files: ModelFiles, encode: ort.InferenceSession, step: ort.InferenceSession,
-                 heads: CascadeHeads, stress_prior: StressPrior | None = None) -> None:
+                 heads: CascadeHeads, stress_prior: StressPrior | None = None,
+                 degree_prior: DegreePrior | None = None) -> None:
         self.files = files
         self.stress_prior = stress_prior  # weighs where a lyric's syllables start (None: the model alone)
+        self.degree_prior = degree_prior  # weighs the scale degrees of a lyric's notes (None: the model alone)
         self._encode, self._step = encode, step
         self.heads = heads
         self.tokenizer = CompoundTokenizer(files.tokenizer)
@@ -85,9 +89,12 @@ class MelodyEngine:
             if [i.name for i in session.get_inputs()] != expected[name]:
                 raise MelodyStudioError(f"model file {shown(getattr(files, name))} is not a MelodyStudio {name} "
                                         f"graph (unexpected inputs); {FIX_HINT}")
+        listed = files.manifest["files"]
         prior = StressPrior.load(checked_file(files.directory, PRIOR_FILE, files.manifest)) \
-            if PRIOR_FILE in files.manifest["files"] else None
-        return MelodyEngine(files, encode, step, _load_heads(files), prior)
+            if PRIOR_FILE in listed else None
+        degrees = DegreePrior.load(checked_file(files.directory, DEGREE_PRIOR_FILE, files.manifest)) \
+            if DEGREE_PRIOR_FILE in listed else None
+        return MelodyEngine(files, encode, step, _load_heads(files), prior, degrees)
 
     @property
     def model_dir(self) -> Path:
@@ -183,6 +190,8 @@ class MelodyEngine:
                       MIN_SYLLABLE_UNITS * self.files.tokenizer.grid)
         if syllables is not None and lyric_rows is not None and self.stress_prior is not None:
             rules.hear_stress(self.stress_prior, [0 if s.melisma else int(s.stress) for s in syllables])
+        if syllables is not None and lyric_rows is not None and self.degree_prior is not None:
+            rules.hear_degrees(self.degree_prior, phrase_ends(syllables))
         seed = options.seed if options.seed is not None else secrets.randbits(31)
         rngs = [np.random.default_rng(seed + i) for i in range(options.variations)]
         conds = self._conditions(song, prompt, options, lyric_rows)

@@ -86,3 +86,9 @@ def syllable_lyrics(syllables: Sequence[Syllable]) -> list[Lyric]:
         starts_phrase = i == 0 or s.phrase != syllables[i - 1].phrase
         out.append(Lyric(s.text, SYLLABIC_OF[WordPosition(s.position)], phrase_start=starts_phrase))
     return out
+
+
+def phrase_ends(syllables: Sequence[Syllable]) -> list[bool]:
+    """For each syllable's note: is it the last of its phrase (the next one starts another phrase, or
+    none follows)?"""
+    return [i + 1 == len(syllables) or syllables[i + 1].phrase != s.phrase for i, s in enumerate(syllables)]

@@ -10,11 +10,14 @@ top-p): how typical the chosen value is, not how likely the constrained sampler 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from melodystudio.tokens.heads import BAR_STAGE, CASCADE, PITCH_STAGE, POS_STAGE, CascadeHeads, ChordLookup, Constraint
+
+# pitch_prior(chosen) -> (B, pitch size) log-weights of each pitch given the earlier stages' values, or None
+PitchPrior = Callable[[np.ndarray], np.ndarray | None]
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -43,14 +46,15 @@ def nucleus_draw(logits: np.ndarray, uniforms: np.ndarray, temperature: float, t
 
 def sample_token(heads: CascadeHeads, h: np.ndarray, allow: Constraint, rngs: Sequence[np.random.Generator],
                  temperature: float, top_p: float, chord_at: ChordLookup | None = None,
-                 onset_prior: np.ndarray | None = None,
-                 pitch_temperature: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 onset_prior: np.ndarray | None = None, pitch_temperature: float | None = None,
+                 pitch_prior: PitchPrior | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Draw one token per row of h (B, d): chosen (B, 5) in cascade order and each stage's raw
     NLL (B, 5) in nats. ``allow(stage, chosen[:, :stage])`` returns a (B, size) mask or None;
     ``chord_at(chosen[:, :PITCH_STAGE])`` the CHORD values the pitch stage sees (chord models);
     ``onset_prior`` (B, bar size, pos size) log-weights multiplied into the model's distribution of
     the note's onset (``_bar_prior``), or None; ``pitch_temperature``: the pitch stage's own
-    temperature (None: ``temperature``)."""
+    temperature (None: ``temperature``); ``pitch_prior(chosen[:, :PITCH_STAGE])`` (B, pitch size)
+    log-weights added to the pitch logits, or None (``Rules.pitch_prior``)."""
     rows = h.shape[0]
     chosen = np.zeros((rows, len(CASCADE)), dtype=np.int64)
     nll = np.zeros((rows, len(CASCADE)), dtype=np.float64)
@@ -64,6 +68,9 @@ def sample_token(heads: CascadeHeads, h: np.ndarray, allow: Constraint, rngs: Se
             logits = raw + _bar_prior(heads, h, first, chosen, allow, onset_prior, mask)
         elif onset_prior is not None and stage == POS_STAGE:
             logits = raw + onset_prior[np.arange(rows), chosen[:, BAR_STAGE]]
+        elif pitch_prior is not None and stage == PITCH_STAGE:
+            weights = pitch_prior(chosen[:, :stage])
+            logits = raw if weights is None else raw + weights
         uniforms = np.array([rng.random() for rng in rngs])  # drawn even when unused: rows stay independent
         if mask is not None and (mask.sum(axis=1) == 1).all():  # forced everywhere (END fields, kept rhythm)
             chosen[:, stage] = mask.argmax(axis=1)

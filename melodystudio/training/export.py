@@ -237,3 +237,15 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def add_json_to_model(model_dir: Path, name: str, payload: dict[str, Any]) -> Path:
+    """Write ``payload`` as ``name`` into an exported model's directory and list its sha256 in
+    manifest.json (the engine loads only listed files whose checksum matches)."""
+    path = model_dir / name
+    path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    manifest_path = model_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["files"][name] = sha256(path)
+    manifest_path.write_text(json.dumps(manifest, indent=1, default=str), encoding="utf-8")
+    return path

@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from melodystudio.core import TimeSignature
-from melodystudio.engine.model_files import file_sha256
 from melodystudio.engine.stress_prior import LEVELS, PRIOR_FILE, STRESS_ROWS, StressPrior
 from melodystudio.tokens.compound import KIND, METER, METERS, NOTE, POS
 from melodystudio.tokens.conditions import STRESS
+from melodystudio.training.export import add_json_to_model
 
 DEFAULT_DATA = Path("data_cache/conditioned.npz")
 
@@ -50,13 +50,7 @@ def level_counts(data: Path, source: str, split: str = "train") -> np.ndarray:
 
 def add_to_model(model_dir: Path, prior: StressPrior, counts: np.ndarray, description: str) -> Path:
     """Write stress_prior.json into ``model_dir`` and list its sha256 in manifest.json."""
-    path = model_dir / PRIOR_FILE
-    path.write_text(json.dumps(prior.to_json(counts, description), indent=1) + "\n", encoding="utf-8")
-    manifest_path = model_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest["files"][PRIOR_FILE] = file_sha256(path)
-    manifest_path.write_text(json.dumps(manifest, indent=1, default=str), encoding="utf-8")
-    return path
+    return add_json_to_model(model_dir, PRIOR_FILE, prior.to_json(counts, description))
 
 
 def main(argv: list[str] | None = None) -> int:

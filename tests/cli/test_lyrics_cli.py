@@ -153,11 +153,18 @@ def test_eval_lyrics_quick_writes_both_reports(tmp_path: Path, capsys: pytest.Ca
     # pitches repeat every 12 notes; peaks at notes 2, 4, 7, 9, 11 (mod 12), "la" on the even ones:
     # notes 2, 4, 14, 16, 26, 28 of each case's 32
     assert human["stress_on_peaks"] == pytest.approx(12 / 32)
+    # phrases of 8 notes: interior ends at notes 8, 16 and 24 of each case; equal quarters, no rests
+    assert human["phrase_ends"] == 6
+    assert human["phrase_end_lengthened"] == 0.0 and human["other_notes_lengthened"] == 0.0
+    for system in ("lyrics", "baseline"):
+        assert result["results"][system]["phrase_ends"] == 6
+        assert 0 <= result["results"][system]["phrase_end_stable"] <= 1
     assert result["published"]["SongGLM base"]["MD"] == 3.85
     assert result["results"]["other_songs"] is None  # both eligible songs are cases
     markdown = (out / "lyrics_eval.md").read_text()
     assert "| SongGLM base (published, its own data) | 96.83 | 96.50 | 96.48 | 94.10 | 3.85 |" in markdown
     assert "(2 of 3 test songs make one)" in markdown
+    assert "| human melodies | 6 | 0.0% (0.0%) |" in markdown
     # the validation songs instead: only "v" is one
     with gzip.open(data, "wt", encoding="utf-8") as f:
         f.writelines(json.dumps(r) + "\n" for r in [_record("v", "valid", 12), *records])
@@ -192,7 +199,7 @@ def test_eval_lyrics_bad_data_file(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_eval_case_puts_the_estimated_downbeat_on_a_bar_line() -> None:
-    from melodystudio.cli.lyrics_eval_data import case_of
+    from melodystudio.corpus.lyric_cases import case_of
 
     # an eighth-note pickup, then half notes (4 units): the long notes mark beats 1 and 3
     n = 20
@@ -208,7 +215,7 @@ def test_eval_case_puts_the_estimated_downbeat_on_a_bar_line() -> None:
 
 
 def test_eval_case_key_is_estimated_from_the_human_melody() -> None:
-    from melodystudio.cli.lyrics_eval_data import melody_key
+    from melodystudio.corpus.lyric_cases import melody_key
     from tests.conftest import twinkle
 
     assert melody_key(twinkle().notes).label() == "C major"
