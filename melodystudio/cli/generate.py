@@ -22,6 +22,8 @@ from melodystudio.cli.progress import run_with_progress
 from melodystudio.core import PPQ, Chord, ChordSymbol, Song, note_name, parse_note_name
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.engine.api import (
+    DEFAULT_TOP_P,
+    LYRIC_TOP_P,
     MODELS_ENV,
     PROVIDER_CHOICES,
     PROVIDER_ENV,
@@ -141,7 +143,8 @@ def add_output_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--temperature", type=float, default=d.temperature, help=f"0.05-3.0 (default {d.temperature})")
     p.add_argument("--pitch-temperature", type=float, default=None,
                    help="the pitches' own temperature, 0.05-3.0 (default: the temperature; for lyrics 7/9 of it)")
-    p.add_argument("--top-p", type=float, default=d.top_p, help=f"nucleus mass, (0, 1] (default {d.top_p})")
+    p.add_argument("--top-p", type=float, default=None,
+                   help=f"nucleus mass, (0, 1] (default {DEFAULT_TOP_P}; for lyrics {LYRIC_TOP_P}, no cut)")
     p.add_argument("--seed", type=int, default=None, help="seed for reproducible results (default: a fresh one)")
 
 

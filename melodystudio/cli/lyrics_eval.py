@@ -74,7 +74,7 @@ class LyricsEvalSettings:
     quick: bool
     provider: str
     temperature: float
-    top_p: float
+    top_p: float | None  # None: the engine's auto setting for lyrics
     split: str = "test"  # 'valid': the validation songs, for choosing settings without the test songs
     pitch_temperature: float | None = None  # None: the engine's auto setting for lyrics
 
@@ -82,6 +82,10 @@ class LyricsEvalSettings:
     def pitch_temperature_used(self) -> float:
         return GenerationOptions(temperature=self.temperature,
                                  pitch_temperature=self.pitch_temperature).pitch_temperature_for(lyric=True)
+
+    @property
+    def top_p_used(self) -> float:
+        return GenerationOptions(top_p=self.top_p).top_p_for(lyric=True)
 
     @property
     def case_count(self) -> int:
@@ -120,7 +124,7 @@ def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]
         "format": "melodystudio-eval-lyrics", "version": 1, "command": command,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "options": {"cases": len(cases), "seed": settings.seed, "quick": settings.quick, "split": settings.split,
-                    "provider": settings.provider, "temperature": settings.temperature, "top_p": settings.top_p,
+                    "provider": settings.provider, "temperature": settings.temperature, "top_p": settings.top_p_used,
                     "pitch_temperature": settings.pitch_temperature_used},
         "machine": machine(engine.provider, engine.threads),
         "model": {"directory": str(engine.model_dir), "supports_lyrics": engine.supports_lyrics,
@@ -246,7 +250,7 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quick", action="store_true", help=f"smoke run: at most {QUICK_CASES} cases")
     d = GenerationOptions()
     p.add_argument("--temperature", type=float, default=d.temperature, help=f"(default {d.temperature})")
-    p.add_argument("--top-p", type=float, default=d.top_p, help=f"(default {d.top_p})")
+    p.add_argument("--top-p", type=float, default=None, help="(default: auto, the engine's setting for lyrics)")
     p.add_argument("--pitch-temperature", type=float, default=None,
                    help="the pitches' own temperature (default: auto, the engine's setting for lyrics)")
     p.add_argument("--out", type=Path, default=Path("reports"), help="folder for lyrics_eval.json and .md")
@@ -278,13 +282,14 @@ def _run(args: argparse.Namespace) -> int:
 def command_line(args: argparse.Namespace) -> str:
     """The command line that reproduces this run (every option spelled out)."""
     parts = ["melodystudio eval lyrics", f"--cases {args.cases}", f"--seed {args.seed}",
-             f"--temperature {args.temperature}", f"--top-p {args.top_p}", f"--out {args.out}",
+             f"--temperature {args.temperature}", f"--out {args.out}",
              f"--provider {args.provider}"]
     parts += [f"--model {args.model}"] if args.model is not None else []
     parts += [f"--data {args.data}"] if args.data is not None else []
     parts += ["--quick"] if args.quick else []
     parts += [f"--split {args.split}"] if args.split != "test" else []
     parts += [f"--pitch-temperature {args.pitch_temperature}"] if args.pitch_temperature is not None else []
+    parts += [f"--top-p {args.top_p}"] if args.top_p is not None else []
     return " ".join(parts)
 
 

@@ -196,8 +196,9 @@ class MelodyEngine:
         rngs = [np.random.default_rng(seed + i) for i in range(options.variations)]
         conds = self._conditions(song, prompt, options, lyric_rows)
         lyrics = syllable_lyrics(syllables) if syllables is not None else None
-        pitch_temperature = options.pitch_temperature_for(lyric=syllables is not None)
-        return self._generate(prompt, rules, rngs, seed, options, conds, lyrics, pitch_temperature)
+        lyric = syllables is not None
+        return self._generate(prompt, rules, rngs, seed, options, conds, lyrics,
+                              options.pitch_temperature_for(lyric), options.top_p_for(lyric))
 
     def _conditions(self, song: Song, prompt: Prompt, options: GenerationOptions,
                     lyric_rows: np.ndarray | None) -> RequestConditions | None:
@@ -211,9 +212,9 @@ class MelodyEngine:
 
     def _generate(self, prompt: Prompt, rules: Rules, rngs: list[np.random.Generator], seed: int,
                   options: GenerationOptions, conds: RequestConditions | None,
-                  lyrics: list[Lyric] | None, pitch_temperature: float) -> Job[list[Variation]]:
+                  lyrics: list[Lyric] | None, pitch_temperature: float, top_p: float) -> Job[list[Variation]]:
         sampled = yield from generate(self.decoder(), self.heads, prompt, rules, rngs, options.temperature,
-                                      options.top_p, conds, pitch_temperature)
+                                      top_p, conds, pitch_temperature)
         return [Variation(self._notes(prompt, rules, s, options.keep_rhythm, lyrics), prompt.first_bar,
                           prompt.last_bar, seed + i, s.mean_nll) for i, s in enumerate(sampled)]
 

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.core.pitch import note_name, parse_note_name
 from melodystudio.engine.api import GenerationOptions, Variation
-from melodystudio.gui.settings import AUTO_PITCH_TEMPERATURE
+from melodystudio.gui.settings import AUTO_PITCH_TEMPERATURE, AUTO_TOP_P
 
 LETTERS = "ABCDEFGH"
 MAX_VARIATIONS = len(LETTERS)
@@ -163,7 +163,10 @@ class GenerationPanel(QWidget):
         self.pitch_temperature_spin.setSpecialValueText("auto")
         self.pitch_temperature_spin.setToolTip("The pitches' own temperature. auto: the temperature, and 7/9 of it "
                                                "when setting lyrics (cooler pitches, the same rhythm)")
-        self.top_p_spin = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.01, decimals=2)
+        self.top_p_spin = QDoubleSpinBox(minimum=AUTO_TOP_P, maximum=1.0, singleStep=0.01, decimals=2)
+        self.top_p_spin.setSpecialValueText("auto")
+        self.top_p_spin.setToolTip("Nucleus mass: each draw keeps the likeliest values holding this share. auto: "
+                                   "0.95, and 1.0 (no cut) when setting lyrics")
         self.variations_spin = QSpinBox(minimum=1, maximum=MAX_VARIATIONS)
         self.seed_spin = QSpinBox(minimum=RANDOM_SEED, maximum=MAX_SEED)
         self.seed_spin.setSpecialValueText("random")
@@ -222,7 +225,7 @@ class GenerationPanel(QWidget):
             variations=self.variations_spin.value(),
             temperature=round(self.temperature_spin.value(), 2),
             pitch_temperature=self._pitch_temperature(),
-            top_p=round(self.top_p_spin.value(), 2),
+            top_p=self._top_p(),
             seed=None if seed == RANDOM_SEED else seed,
             key_lock=self.key_lock_check.isChecked(),
             pitch_range=(low, high) if self.range_check.isChecked() else None,
@@ -234,12 +237,17 @@ class GenerationPanel(QWidget):
         value = round(self.pitch_temperature_spin.value(), 2)
         return None if value < 0.05 else value
 
+    def _top_p(self) -> float | None:
+        """None for "auto"; the spin's 0.0-0.05 steps below the first real value count as auto."""
+        value = round(self.top_p_spin.value(), 2)
+        return None if value < 0.05 else value
+
     def set_options(self, options: GenerationOptions) -> None:
         """Show ``options`` (e.g. restored from settings); variations above 8 show as 8."""
         self.temperature_spin.setValue(options.temperature)
         pitch = options.pitch_temperature
         self.pitch_temperature_spin.setValue(AUTO_PITCH_TEMPERATURE if pitch is None else pitch)
-        self.top_p_spin.setValue(options.top_p)
+        self.top_p_spin.setValue(AUTO_TOP_P if options.top_p is None else options.top_p)
         self.variations_spin.setValue(min(options.variations, MAX_VARIATIONS))
         self.seed_spin.setValue(RANDOM_SEED if options.seed is None else min(options.seed, MAX_SEED))
         self.key_lock_check.setChecked(options.key_lock)

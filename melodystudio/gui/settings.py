@@ -20,6 +20,7 @@ MAX_RECENT = 10
 COUNT_IN_CHOICES = (0, 1, 2)  # bars of metronome clicks before real-time recording starts
 ORGANIZATION, APPLICATION = "MelodyStudio", "MelodyStudio"
 AUTO_PITCH_TEMPERATURE = 0.0  # the Pitch temperature control's "auto" (GenerationOptions.pitch_temperature None)
+AUTO_TOP_P = 0.0  # the Top-p control's "auto" (GenerationOptions.top_p None)
 
 
 @dataclass
@@ -28,20 +29,22 @@ class GenerationDefaults:
 
     variations: int = 4
     temperature: float = 0.9
-    top_p: float = 0.95
+    top_p: float = AUTO_TOP_P  # stored as a number: 0 means auto (None)
     key_lock: bool = False
     keep_rhythm: bool = False
     pitch_temperature: float = AUTO_PITCH_TEMPERATURE  # stored as a number: 0 means auto (None)
 
     def options(self) -> GenerationOptions:
         pitch = None if self.pitch_temperature == AUTO_PITCH_TEMPERATURE else self.pitch_temperature
-        return GenerationOptions(variations=self.variations, temperature=self.temperature, top_p=self.top_p,
+        top_p = None if self.top_p == AUTO_TOP_P else self.top_p
+        return GenerationOptions(variations=self.variations, temperature=self.temperature, top_p=top_p,
                                  key_lock=self.key_lock, keep_rhythm=self.keep_rhythm, pitch_temperature=pitch)
 
     @staticmethod
     def from_options(options: GenerationOptions) -> GenerationDefaults:
         pitch = AUTO_PITCH_TEMPERATURE if options.pitch_temperature is None else options.pitch_temperature
-        return GenerationDefaults(options.variations, options.temperature, options.top_p,
+        top_p = AUTO_TOP_P if options.top_p is None else options.top_p
+        return GenerationDefaults(options.variations, options.temperature, top_p,
                                   options.key_lock, options.keep_rhythm, pitch)
 
 
@@ -112,7 +115,7 @@ CHECKS: dict[str, Any] = {
     "variations": lambda v: 1 <= v <= 16,
     "temperature": lambda v: 0.05 <= v <= 3.0,
     "pitch_temperature": lambda v: v == AUTO_PITCH_TEMPERATURE or 0.05 <= v <= 3.0,
-    "top_p": lambda v: 0.0 < v <= 1.0,
+    "top_p": lambda v: v == AUTO_TOP_P or 0.05 <= v <= 1.0,
     "recent_files": lambda v: all(isinstance(p, str) for p in v),
     "accompaniment/style": lambda v: v in CHORD_TEXTURES,
     "accompaniment/program": lambda v: 0 <= v <= 127,

@@ -42,7 +42,7 @@ class GuidedOptions:
     bars: int | None = None  # None: the prompt's "N bars", else DEFAULT_BARS
     variations: int = 4
     temperature: float = 0.9
-    top_p: float = 0.95
+    top_p: float | None = None  # None: auto (GenerationOptions.top_p)
     seed: int | None = None
     pitch_temperature: float | None = None  # None: the temperature (GenerationOptions.pitch_temperature)
     context_bars: int = 8  # reference bars placed before the new ones

@@ -1,7 +1,7 @@
 """Build the scale-degree prior (``engine.degree_prior``) of an exported model and add it to the model.
 
     python -m melodystudio.training.degree_prior [--data lyrics_melody.jsonl.gz] [--cases 600]
-        [--seed 0] [--weight 1.0] [--model models/melody]
+        [--seed 0] [--weights INSIDE END] [--model models/melody]
 
 Draws ``--cases`` lyric-setting cases (``corpus.lyric_cases``: opening phrases of 8-16 bars and the
 key estimated from the human melody) from the lyrics_melody *training* split, has the model set each
@@ -9,7 +9,8 @@ case's syllables once (one variation, the engine's default sampling and its stre
 degree prior switched off), counts the notes of its settings and of the human melodies by the key's
 mode, their place (inside a phrase or its last note) and their scale degree, fits the add-one smoothed
 log-ratio table, writes ``degree_prior.json`` into the model directory and lists it with its sha256 in
-manifest.json. The weight is chosen on the validation songs (``melodystudio eval lyrics --split valid``).
+manifest.json. The weights (notes inside a phrase, phrase ends) are chosen on the validation songs
+(``melodystudio eval lyrics --split valid``).
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", type=Path, default=None, help="lyrics_melody.jsonl.gz (default: ../shared/data)")
     p.add_argument("--cases", type=int, default=600, help="training songs to set (default 600)")
     p.add_argument("--seed", type=int, default=0, help="seed of the case draw and the settings (default 0)")
-    p.add_argument("--weight", type=float, default=1.0, help="the prior's weight against the model (default 1)")
+    p.add_argument("--weights", type=float, nargs=2, default=(0.0, 1.0), metavar=("INSIDE", "END"),
+                   help="the prior's weights against the model, inside a phrase and at its end (default 0 1)")
     p.add_argument("--model", type=Path, default=Path("models/melody"), help="model directory to add it to")
     args = p.parse_args(argv)
     clock = time.monotonic()
@@ -85,13 +87,13 @@ def main(argv: list[str] | None = None) -> int:
             shown[0] = int(p.fraction * 10)
             print(f"  {p.fraction:4.0%} of the training cases set", flush=True)
     human, model = run_to_end(count_settings(engine, cases, args.seed * 1000), progress)
-    prior = DegreePrior.fit(human, model, args.weight)
+    prior = DegreePrior.fit(human, model, (args.weights[0], args.weights[1]))
     described = (f"lyrics_melody training split, {len(cases)} cases (seed {args.seed}), "
                  f"{int(human.sum())} notes each side, set by the model in {args.model.name}")
     path = add_json_to_model(args.model, DEGREE_PRIOR_FILE, prior.to_json(human, model, described))
     print("\n".join([described, *describe(human, model, prior)]))
-    print(f"wrote {path} (weight {args.weight}) and its checksum into {args.model / 'manifest.json'} "
-          f"in {time.monotonic() - clock:.0f} s")
+    print(f"wrote {path} (weights {args.weights[0]:g}, {args.weights[1]:g}) and its checksum into "
+          f"{args.model / 'manifest.json'} in {time.monotonic() - clock:.0f} s")
     return 0
 
 

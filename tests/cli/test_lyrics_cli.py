@@ -137,8 +137,9 @@ def test_eval_lyrics_quick_writes_both_reports(tmp_path: Path, capsys: pytest.Ca
                  *_model()]) == 0
     printed = capsys.readouterr().out
     result = json.loads((out / "lyrics_eval.json").read_text())
-    assert result["command"] == (f"melodystudio eval lyrics --cases 5 --seed 3 --temperature 0.9 --top-p 0.95 "
+    assert result["command"] == (f"melodystudio eval lyrics --cases 5 --seed 3 --temperature 0.9 "
                                  f"--out {out} --provider cpu --model {SHIPPED} --data {data}")
+    assert result["options"]["top_p"] == 1.0  # auto: no nucleus cut when setting a lyric
     assert result["data"]["test_songs"] == 3 and result["data"]["songs_making_a_case"] == 2
     # 8 quarter notes a phrase = 2 bars of 4/4: 4 phrases reach 8 bars
     assert [(c["id"], c["bars"], c["phrases"], c["syllables"]) for c in result["data"]["cases"]] == [

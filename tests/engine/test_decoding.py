@@ -172,3 +172,11 @@ def test_pitch_temperature_auto_is_the_temperature_and_cooler_for_lyrics() -> No
     assert GenerationOptions(pitch_temperature=1.3).pitch_temperature_for(lyric=True) == 1.3
     with pytest.raises(MelodyStudioError, match=r"pitch temperature must be 0\.05-3\.0"):
         GenerationOptions(pitch_temperature=0.0)
+
+
+def test_top_p_auto_cuts_fills_and_not_lyrics() -> None:
+    assert GenerationOptions().top_p_for(lyric=False) == 0.95
+    assert GenerationOptions().top_p_for(lyric=True) == 1.0
+    assert GenerationOptions(top_p=0.8).top_p_for(lyric=True) == 0.8  # an explicit value always wins
+    with pytest.raises(MelodyStudioError, match=r"top-p must be in \(0, 1\]"):
+        GenerationOptions(top_p=0.0)

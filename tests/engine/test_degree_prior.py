@@ -37,15 +37,15 @@ def counts_with(mode: int, place: int, degrees: dict[int, int]) -> np.ndarray:
 def test_the_table_is_the_smoothed_log_ratio_of_human_to_model_counts() -> None:
     human = counts_with(0, 1, {0: 30, 7: 10})  # major phrase ends: tonic 30, fifth 10
     model = counts_with(0, 1, {0: 10, 7: 10, 1: 20})  # the model: tonic 10, fifth 10, b2 20
-    prior = DegreePrior.fit(human, model, 1.5)
+    prior = DegreePrior.fit(human, model, (0.5, 1.5))
     h, m = human[0, 1] + 1.0, model[0, 1] + 1.0
     assert prior.log_ratio[0, 1, 0] == pytest.approx(np.log(31 / h.sum()) - np.log(11 / m.sum()))
     assert prior.log_ratio[0, 1, 0] > 0 > prior.log_ratio[0, 1, 1]  # tonic drawn in, b2 pushed off
     assert np.allclose(prior.log_ratio[1], 0.0)  # no counts either side: no preference
     again = DegreePrior.from_json(json.loads(json.dumps(prior.to_json(human, model, "test counts"))))
-    assert again.weight == 1.5 and np.allclose(again.log_ratio, prior.log_ratio, atol=1e-4)
+    assert again.weights == (0.5, 1.5) and np.allclose(again.log_ratio, prior.log_ratio, atol=1e-4)
     with pytest.raises(ValueError, match="shape"):
-        DegreePrior.fit(human[0], model[0], 1.0)
+        DegreePrior.fit(human[0], model[0], (1.0, 1.0))
 
 
 def test_degree_counts_and_pitch_weights_follow_the_key() -> None:
@@ -55,10 +55,10 @@ def test_degree_counts_and_pitch_weights_follow_the_key() -> None:
     assert counts[0, 1, [7, 0]].tolist() == [1, 1]  # A and D end phrases
     assert counts.sum() == 5 and counts[1].sum() == 0
     table = np.arange(np.prod(TABLE_SHAPE), dtype=np.float64).reshape(TABLE_SHAPE)
-    weights = DegreePrior(table, 2.0).pitch_weights(b_minor)
+    weights = DegreePrior(table, (3.0, 2.0)).pitch_weights(b_minor)
     assert weights.shape == (2, 128)
     assert weights[1, 71] == 2.0 * table[1, 1, 0]  # B: the tonic of B minor, at a phrase end
-    assert weights[0, 62] == 2.0 * table[1, 0, 3]  # D: its minor third, inside a phrase
+    assert weights[0, 62] == 3.0 * table[1, 0, 3]  # D: its minor third, inside a phrase
 
 
 def test_phrase_ends_of_syllables() -> None:
@@ -75,13 +75,14 @@ def phrase_syllables(n: int, per_phrase: int) -> list[Syllable]:
 @pytest.fixture(scope="module")
 def tonic_prior_dir(cond_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny conditioned model with a prior that all but forbids anything but the tonic at phrase
-    ends (degree 0 gets 1000 human notes against 1 for the model: log ratio about +6.9 nats, weight 3)."""
+    ends (degree 0 gets 1000 human notes against 1 for the model: log ratio about +6.9 nats, weight 3;
+    no weight inside phrases)."""
     out = tmp_path_factory.mktemp("with-degrees") / "melody"
     shutil.copytree(cond_model_dir, out)
     human = np.ones(TABLE_SHAPE, dtype=np.int64)
     human[:, 1, 0] = 1000
     model = np.ones(TABLE_SHAPE, dtype=np.int64)
-    add_json_to_model(out, DEGREE_PRIOR_FILE, DegreePrior.fit(human, model, 3.0).to_json(human, model, "test"))
+    add_json_to_model(out, DEGREE_PRIOR_FILE, DegreePrior.fit(human, model, (0.0, 3.0)).to_json(human, model, "test"))
     return out
 
 
@@ -97,16 +98,16 @@ def test_rules_give_each_row_the_weights_of_its_key_and_place() -> None:
                   limits.max_notes, 8, Q // 4)
     assert rules.pitch_prior(np.array([0]), np.zeros((1, 5), dtype=np.int64)) is None  # none heard yet
     table = np.arange(np.prod(TABLE_SHAPE), dtype=np.float64).reshape(TABLE_SHAPE)
-    rules.hear_degrees(DegreePrior(table, 0.5), [False, False, False, True, False, False, False, True])
+    rules.hear_degrees(DegreePrior(table, (0.5, 0.25)), [False, False, False, True, False, False, False, True])
     chosen = np.zeros((3, 5), dtype=np.int64)
     chosen[:, BAR_S] = [2 - prompt.window_bar, 3 - prompt.window_bar, 5 - prompt.window_bar]  # G, G, E minor
     weights = rules.pitch_prior(np.array([0, 3, 7]), chosen)  # notes 1, 4 (a phrase end), 8 (the last)
     assert weights is not None and weights.shape == (3, 128)
     assert weights[0, 67] == 0.5 * table[0, 0, 0]  # G inside a phrase in G major: the tonic
-    assert weights[1, 71] == 0.5 * table[0, 1, 4]  # B ending a phrase in G major: the third
-    assert weights[2, 71] == 0.5 * table[1, 1, 7]  # B ending the last phrase in E minor: the fifth
+    assert weights[1, 71] == 0.25 * table[0, 1, 4]  # B ending a phrase in G major: the third
+    assert weights[2, 71] == 0.25 * table[1, 1, 7]  # B ending the last phrase in E minor: the fifth
     with pytest.raises(ValueError, match="one phrase-end flag per note"):
-        rules.hear_degrees(DegreePrior(table, 0.5), [True])
+        rules.hear_degrees(DegreePrior(table, (0.5, 0.25)), [True])
 
 
 def test_a_model_with_the_prior_ends_phrases_on_the_tonic(tonic_prior_dir: Path, cond_engine: MelodyEngine) -> None:

@@ -71,6 +71,7 @@ def test_options_round_trip(panel: GenerationPanel) -> None:
     assert panel.options() == GenerationOptions()
     assert not panel.low_spin.isEnabled()
     assert panel.pitch_temperature_spin.text() == "auto"  # None: the engine's automatic setting
+    assert panel.top_p_spin.text() == "auto" and panel.options().top_p is None
 
 
 def test_the_pitch_range_stays_low_to_high(panel: GenerationPanel) -> None:

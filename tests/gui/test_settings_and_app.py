@@ -33,6 +33,10 @@ def test_settings_round_trip(tmp_path: Path) -> None:
     assert loaded == settings
     assert loaded.generation.options().pitch_temperature == 0.65
     assert AppSettings().generation.options().pitch_temperature is None  # auto unless set
+    assert AppSettings().generation.options().top_p is None
+    settings.generation.top_p = 0.9
+    save_settings(settings, store(tmp_path))
+    assert load_settings(store(tmp_path)).generation.options().top_p == 0.9
     assert loaded.recent_files == [str(Path("/a.mid").resolve()), str(Path("/b.mid").resolve())]
 
 
@@ -44,6 +48,7 @@ def test_bad_stored_values_fall_back_to_the_defaults(tmp_path: Path) -> None:
     s.setValue("recent_files", "[1, 2]")
     s.setValue("generation/temperature", "99")
     s.setValue("generation/pitch_temperature", "0.01")
+    s.setValue("generation/top_p", "0.02")
     s.setValue("harmonize/per", "fortnight")
     s.setValue("harmonize/change_rate", "40")
     assert load_settings(s) == AppSettings()
