@@ -17,7 +17,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,7 @@ class LyricsEvalSettings:
     top_p: float | None  # None: the engine's auto setting for lyrics
     split: str = "test"  # 'valid': the validation songs, for choosing settings without the test songs
     pitch_temperature: float | None = None  # None: the engine's auto setting for lyrics
+    degree_weights: tuple[float, float] | None = None  # the degree prior's weights (None: the model's own)
 
     @property
     def pitch_temperature_used(self) -> float:
@@ -104,6 +105,10 @@ def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]
     yield Progress(0.0, "reading: the test songs")
     records = read_split_records(data, settings.split)
     engine = MelodyEngine.load(settings.model, provider=settings.provider)
+    if settings.degree_weights is not None:
+        if engine.degree_prior is None:
+            raise MelodyStudioError(f"the model in {engine.model_dir} has no degree prior to weigh")
+        engine.degree_prior = replace(engine.degree_prior, weights=settings.degree_weights)
     draw = choose_cases(records, settings.case_count, settings.seed, engine.limits.max_notes)
     cases = draw.cases
     timings = {"load": time.monotonic() - clock}
@@ -125,7 +130,8 @@ def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "options": {"cases": len(cases), "seed": settings.seed, "quick": settings.quick, "split": settings.split,
                     "provider": settings.provider, "temperature": settings.temperature, "top_p": settings.top_p_used,
-                    "pitch_temperature": settings.pitch_temperature_used},
+                    "pitch_temperature": settings.pitch_temperature_used,
+                    "degree_weights": None if engine.degree_prior is None else list(engine.degree_prior.weights)},
         "machine": machine(engine.provider, engine.threads),
         "model": {"directory": str(engine.model_dir), "supports_lyrics": engine.supports_lyrics,
                   "manifest_sha256": _manifest_sha(engine.model_dir)},
@@ -256,6 +262,9 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=Path("reports"), help="folder for lyrics_eval.json and .md")
     p.add_argument("--provider", choices=PROVIDER_CHOICES, default="auto",
                    help=f"onnxruntime provider (default: auto; ${PROVIDER_ENV} sets auto's choice)")
+    p.add_argument("--degree-weights", type=float, nargs=2, default=None, metavar=("INSIDE", "END"),
+                   help="weights of the model's scale-degree prior inside phrases and at their ends "
+                        "(default: the model's own; 0 0 turns it off)")
     p.add_argument("--split", choices=("test", "valid"), default="test",
                    help="songs of the test split (default) or of the validation split, for choosing settings")
 
@@ -265,10 +274,13 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.cases < 1 or args.seed < 0:
         raise MelodyStudioError("--cases must be 1 or more and --seed 0 or more")
+    if args.degree_weights is not None and not all(0.0 <= w <= 10.0 for w in args.degree_weights):
+        raise MelodyStudioError("--degree-weights must each be 0-10")
     # checks them before any loading
     GenerationOptions(temperature=args.temperature, top_p=args.top_p, pitch_temperature=args.pitch_temperature)
     settings = LyricsEvalSettings(args.model, args.data, args.cases, args.seed, args.quick, args.provider,
-                                  args.temperature, args.top_p, args.split, args.pitch_temperature)
+                                  args.temperature, args.top_p, args.split, args.pitch_temperature,
+                                  None if args.degree_weights is None else tuple(args.degree_weights))
     result = run_to_end(evaluation(settings, command_line(args)), _progress_printer())
     json_path, md_path = write_report(result, args.out)
     if sys.stderr.isatty():
@@ -290,6 +302,7 @@ def command_line(args: argparse.Namespace) -> str:
     parts += [f"--split {args.split}"] if args.split != "test" else []
     parts += [f"--pitch-temperature {args.pitch_temperature}"] if args.pitch_temperature is not None else []
     parts += [f"--top-p {args.top_p}"] if args.top_p is not None else []
+    parts += ["--degree-weights {:g} {:g}".format(*args.degree_weights)] if args.degree_weights is not None else []
     return " ".join(parts)
 
 

@@ -15,6 +15,13 @@ def fmt_share(value: float | None) -> str:
     return DASH if value is None else f"{100 * value:.1f}%"
 
 
+def _degree_note(opts: dict[str, Any]) -> str:
+    weights = opts.get("degree_weights")
+    if weights is None:
+        return ""
+    return f", scale-degree prior weights {weights[0]:g} inside phrases / {weights[1]:g} at their ends"
+
+
 def render(result: dict[str, Any]) -> str:
     r, opts, m = result["results"], result["options"], result["machine"]
     lines = ["# Lyrics to melody: evaluation", "",
@@ -25,7 +32,7 @@ def render(result: dict[str, Any]) -> str:
              f"`{result['data']['path']}` ({result['data']['songs_making_a_case']} of "
              f"{result['data']['test_songs']} {opts.get('split', 'test')} songs make one), seed {opts['seed']}, "
              f"temperature {opts['temperature']} (pitches {opts.get('pitch_temperature', opts['temperature'])}), "
-             f"top-p {opts['top_p']}.", "",
+             f"top-p {opts['top_p']}{_degree_note(opts)}.", "",
              f"Machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['provider']}, "
              f"{m['onnx_threads']} onnxruntime threads.", "",
              "## SongGLM's metrics against the human melodies", ""]

@@ -140,6 +140,7 @@ def test_eval_lyrics_quick_writes_both_reports(tmp_path: Path, capsys: pytest.Ca
     assert result["command"] == (f"melodystudio eval lyrics --cases 5 --seed 3 --temperature 0.9 "
                                  f"--out {out} --provider cpu --model {SHIPPED} --data {data}")
     assert result["options"]["top_p"] == 1.0  # auto: no nucleus cut when setting a lyric
+    assert result["options"]["degree_weights"] == [0.0, 1.0]  # the shipped prior's
     assert result["data"]["test_songs"] == 3 and result["data"]["songs_making_a_case"] == 2
     # 8 quarter notes a phrase = 2 bars of 4/4: 4 phrases reach 8 bars
     assert [(c["id"], c["bars"], c["phrases"], c["syllables"]) for c in result["data"]["cases"]] == [
@@ -170,9 +171,11 @@ def test_eval_lyrics_quick_writes_both_reports(tmp_path: Path, capsys: pytest.Ca
     with gzip.open(data, "wt", encoding="utf-8") as f:
         f.writelines(json.dumps(r) + "\n" for r in [_record("v", "valid", 12), *records])
     assert main(["eval", "lyrics", "--data", str(data), "--cases", "5", "--seed", "3", "--out", str(out),
-                 "--split", "valid", *_model()]) == 0
+                 "--split", "valid", "--degree-weights", "0", "0", *_model()]) == 0
     result = json.loads((out / "lyrics_eval.json").read_text())
-    assert result["command"].endswith("--split valid") and result["options"]["split"] == "valid"
+    assert result["command"].endswith("--split valid --degree-weights 0 0") and result["options"]["split"] == "valid"
+    assert result["options"]["degree_weights"] == [0.0, 0.0]
+    assert "scale-degree prior weights 0 inside phrases / 0 at their ends" in (out / "lyrics_eval.md").read_text()
     assert [c["id"] for c in result["data"]["cases"]] == ["v"] and result["data"]["test_songs"] == 1
     assert "| human melodies | 32 | 100.0% | 37.5% | – | – |" in markdown
     assert f"wrote {out / 'lyrics_eval.json'} and {out / 'lyrics_eval.md'}" in printed
@@ -197,6 +200,8 @@ def test_eval_lyrics_bad_data_file(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["eval", "lyrics", "--data", str(tmp_path / "none.jsonl.gz"), "--out", str(tmp_path),
                  *_model()]) == 1
     assert "cannot read the lyrics_melody data" in capsys.readouterr().err
+    assert main(["eval", "lyrics", "--degree-weights", "0", "11", "--out", str(tmp_path), *_model()]) == 1
+    assert "--degree-weights must each be 0-10" in capsys.readouterr().err
 
 
 def test_eval_case_puts_the_estimated_downbeat_on_a_bar_line() -> None:
