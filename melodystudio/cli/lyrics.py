@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,7 @@ from melodystudio.cli.lyrics_eval import COMMANDS as EVAL_COMMANDS
 from melodystudio.cli.progress import run_with_progress
 from melodystudio.core import KeySignature, Song, TempoChange, TimeSignature
 from melodystudio.core.errors import MelodyStudioError
-from melodystudio.engine.api import Variation
+from melodystudio.engine.api import MAX_PHRASE_BREATH, PHRASE_BREATH, Variation
 from melodystudio.lyrics import Lyrics, parse_lyrics
 from melodystudio.lyrics.layout import lyric_bars
 
@@ -90,6 +91,9 @@ def _args_lyrics(p: argparse.ArgumentParser) -> None:
                                                                       f"(default {DEFAULT_TEMPO:g})")
     p.add_argument("--bars", type=int, default=None, metavar="N",
                    help="bars to fill (default: whole bars per line, about a syllable per quarter note)")
+    p.add_argument("--breath", type=float, default=None, metavar="NOTES",
+                   help=f"time a line's last note takes, with the pause before the next line, in syllables' time: "
+                        f"1-{MAX_PHRASE_BREATH:g}, 1 paces every syllable alike (default {PHRASE_BREATH:g})")
     add_sampling_arguments(p)
     add_engine_arguments(p)
 
@@ -102,7 +106,7 @@ def _run_lyrics(args: argparse.Namespace) -> int:
     bars = args.bars if args.bars is not None else lyric_bars(lyrics.syllables, args.meter)
     if bars < 1:
         raise MelodyStudioError(f"--bars must be 1 or more, not {bars}")
-    options = generation_options(args)
+    options = replace(generation_options(args), phrase_breath=args.breath)
     engine = _engine(args)
     variations = run_with_progress(engine.lyrics(song, 0, bars - 1, lyrics.syllables, options), "setting the lyrics")
     _write(song, variations, args, len(lyrics.syllables))

@@ -58,7 +58,8 @@ NOTES = (
     "Phrase ends: the last note of each phrase that another phrase follows (the lyric's lines as the source marks "
     "them). Lengthened: the next onset is at least twice the melody's median inter-onset interval away; stable: "
     "the pitch class is the tonic, third or fifth of the case's key. The other notes (but each melody's last) "
-    "give the base rates. Pooled over all cases.",
+    "give the base rates. IOI ratio: the mean inter-onset interval from a phrase end to the next note over the "
+    "mean from the other notes. Pooled over all cases.",
     "Other test songs: the human melodies of as many other eligible test songs (drawn with the same seed), paired "
     "with the cases in order, scored as if generated: real melodies that ignore these lyrics.",
     "SongGLM's published figures are on its own data (MelodyNet-derived songs), shown for reference only.",
@@ -78,6 +79,7 @@ class LyricsEvalSettings:
     split: str = "test"  # 'valid': the validation songs, for choosing settings without the test songs
     pitch_temperature: float | None = None  # None: the engine's auto setting for lyrics
     degree_weights: tuple[float, float] | None = None  # the degree prior's weights (None: the model's own)
+    phrase_breath: float | None = None  # notes' worth a line's last note takes in the pacing (None: the engine's)
 
     @property
     def pitch_temperature_used(self) -> float:
@@ -131,7 +133,8 @@ def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]
         "options": {"cases": len(cases), "seed": settings.seed, "quick": settings.quick, "split": settings.split,
                     "provider": settings.provider, "temperature": settings.temperature, "top_p": settings.top_p_used,
                     "pitch_temperature": settings.pitch_temperature_used,
-                    "degree_weights": None if engine.degree_prior is None else list(engine.degree_prior.weights)},
+                    "degree_weights": None if engine.degree_prior is None else list(engine.degree_prior.weights),
+                    "phrase_breath": GenerationOptions(phrase_breath=settings.phrase_breath).phrase_breath_used},
         "machine": machine(engine.provider, engine.threads),
         "model": {"directory": str(engine.model_dir), "supports_lyrics": engine.supports_lyrics,
                   "manifest_sha256": _manifest_sha(engine.model_dir)},
@@ -152,7 +155,8 @@ def _set_all(engine: Any, cases: Sequence[Any], settings: LyricsEvalSettings,
     for i, case in enumerate(cases):
         song = Song(case.song_id, tempos=[TempoChange.from_bpm(0, TEMPO_BPM)], keys=[case.key])
         options = GenerationOptions(variations=1, seed=settings.seed * 1000 + i, temperature=settings.temperature,
-                                    top_p=settings.top_p, pitch_temperature=settings.pitch_temperature)
+                                    top_p=settings.top_p, pitch_temperature=settings.pitch_temperature,
+                                    phrase_breath=settings.phrase_breath)
         job = engine.lyrics(song, 0, case.bars - 1, case.syllables, options, use_lyrics=use_lyrics)
         variations = yield from within(job, i / len(cases), (i + 1) / len(cases))
         out.append(variations[0].notes)
@@ -205,19 +209,21 @@ def _placement_figures(melodies: list[tuple[Note, ...]], cases: Sequence[Any]) -
     )
 
     timeline = Song().timeline
-    counts = dict.fromkeys(("stressed", "strong", "peaks", "ends", "ends_long", "ends_stable", "inner",
-                            "inner_long", "inner_stable"), 0)
+    counts = dict.fromkeys(("stressed", "strong", "peaks", "ends", "ends_long", "ends_stable", "ends_ioi",
+                            "inner", "inner_long", "inner_stable", "inner_ioi"), 0)
     for notes, case in zip(melodies, cases):
         flags = stressed_flags(case.syllables)
         counts["stressed"] += sum(flags)
         counts["strong"] += sum(f and s for f, s in zip(flags, on_strong_beats(notes, timeline)))
         counts["peaks"] += sum(f and p for f, p in zip(flags, melodic_peaks(notes)))
         ends = interior_phrase_ends([s.phrase for s in case.syllables])
-        for end, long, stable in zip(ends[:-1], lengthened(notes), on_tonic_triad(notes, case.key)):
+        iois = np.diff([n.onset for n in notes])
+        for end, long, stable, ioi in zip(ends[:-1], lengthened(notes), on_tonic_triad(notes, case.key), iois):
             prefix = "ends" if end else "inner"  # the song's last note is neither
             counts[prefix] += 1
             counts[f"{prefix}_long"] += long
             counts[f"{prefix}_stable"] += stable
+            counts[f"{prefix}_ioi"] += int(ioi)
 
     def share(part: str, whole: str) -> float | None:
         return counts[part] / counts[whole] if counts[whole] else None
@@ -229,7 +235,10 @@ def _placement_figures(melodies: list[tuple[Note, ...]], cases: Sequence[Any]) -
             "phrase_end_lengthened": share("ends_long", "ends"),
             "phrase_end_stable": share("ends_stable", "ends"),
             "other_notes_lengthened": share("inner_long", "inner"),
-            "other_notes_stable": share("inner_stable", "inner")}
+            "other_notes_stable": share("inner_stable", "inner"),
+            # mean inter-onset interval after a phrase end over the mean after the other notes
+            "phrase_end_ioi_ratio": counts["ends_ioi"] * counts["inner"] / (counts["ends"] * counts["inner_ioi"])
+            if counts["inner_ioi"] and counts["ends"] else None}
 
 
 def _manifest_sha(directory: Path) -> str:
@@ -265,6 +274,9 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--degree-weights", type=float, nargs=2, default=None, metavar=("INSIDE", "END"),
                    help="weights of the model's scale-degree prior inside phrases and at their ends "
                         "(default: the model's own; 0 0 turns it off)")
+    p.add_argument("--phrase-breath", type=float, default=None, metavar="SHARES",
+                   help="notes' worth of the selection the last note of a line takes in the pacing "
+                        "(default: the engine's; 1 paces every note alike)")
     p.add_argument("--split", choices=("test", "valid"), default="test",
                    help="songs of the test split (default) or of the validation split, for choosing settings")
 
@@ -277,10 +289,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.degree_weights is not None and not all(0.0 <= w <= 10.0 for w in args.degree_weights):
         raise MelodyStudioError("--degree-weights must each be 0-10")
     # checks them before any loading
-    GenerationOptions(temperature=args.temperature, top_p=args.top_p, pitch_temperature=args.pitch_temperature)
+    GenerationOptions(temperature=args.temperature, top_p=args.top_p, pitch_temperature=args.pitch_temperature,
+                      phrase_breath=args.phrase_breath)
     settings = LyricsEvalSettings(args.model, args.data, args.cases, args.seed, args.quick, args.provider,
                                   args.temperature, args.top_p, args.split, args.pitch_temperature,
-                                  None if args.degree_weights is None else tuple(args.degree_weights))
+                                  None if args.degree_weights is None else tuple(args.degree_weights),
+                                  args.phrase_breath)
     result = run_to_end(evaluation(settings, command_line(args)), _progress_printer())
     json_path, md_path = write_report(result, args.out)
     if sys.stderr.isatty():
@@ -303,6 +317,7 @@ def command_line(args: argparse.Namespace) -> str:
     parts += [f"--pitch-temperature {args.pitch_temperature}"] if args.pitch_temperature is not None else []
     parts += [f"--top-p {args.top_p}"] if args.top_p is not None else []
     parts += ["--degree-weights {:g} {:g}".format(*args.degree_weights)] if args.degree_weights is not None else []
+    parts += [f"--phrase-breath {args.phrase_breath:g}"] if args.phrase_breath is not None else []
     return " ".join(parts)
 
 

@@ -22,6 +22,15 @@ def _degree_note(opts: dict[str, Any]) -> str:
     return f", scale-degree prior weights {weights[0]:g} inside phrases / {weights[1]:g} at their ends"
 
 
+def _breath_note(opts: dict[str, Any]) -> str:
+    breath = opts.get("phrase_breath")
+    return "" if breath is None else f", a line's last note paced as {breath:g} notes"
+
+
+def _ratio(value: float | None) -> str:
+    return DASH if value is None else f"{value:.2f}"
+
+
 def render(result: dict[str, Any]) -> str:
     r, opts, m = result["results"], result["options"], result["machine"]
     lines = ["# Lyrics to melody: evaluation", "",
@@ -32,7 +41,7 @@ def render(result: dict[str, Any]) -> str:
              f"`{result['data']['path']}` ({result['data']['songs_making_a_case']} of "
              f"{result['data']['test_songs']} {opts.get('split', 'test')} songs make one), seed {opts['seed']}, "
              f"temperature {opts['temperature']} (pitches {opts.get('pitch_temperature', opts['temperature'])}), "
-             f"top-p {opts['top_p']}{_degree_note(opts)}.", "",
+             f"top-p {opts['top_p']}{_degree_note(opts)}{_breath_note(opts)}.", "",
              f"Machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['provider']}, "
              f"{m['onnx_threads']} onnxruntime threads.", "",
              "## SongGLM's metrics against the human melodies", ""]
@@ -53,12 +62,15 @@ def render(result: dict[str, Any]) -> str:
         lines += ["", "## Phrase ends", "",
                   "The last note of each phrase that another phrase follows, and (in brackets) the other notes "
                   "but the last: lengthened, the next onset at least twice the melody's median inter-onset "
-                  "interval away (a long note or a rest); stable, on the tonic triad of the song's key.", ""]
+                  "interval away (a long note or a rest); stable, on the tonic triad of the song's key; IOI "
+                  "ratio, the mean inter-onset interval after a phrase end over that after the other notes.", ""]
         rows = [[SYSTEM_NAMES[s], str(r[s]["phrase_ends"]),
                  f"{fmt_share(r[s]['phrase_end_lengthened'])} ({fmt_share(r[s]['other_notes_lengthened'])})",
-                 f"{fmt_share(r[s]['phrase_end_stable'])} ({fmt_share(r[s]['other_notes_stable'])})"]
+                 f"{fmt_share(r[s]['phrase_end_stable'])} ({fmt_share(r[s]['other_notes_stable'])})",
+                 _ratio(r[s].get("phrase_end_ioi_ratio"))]
                 for s in ("lyrics", "baseline", "human")]
-        lines += table(["melodies", "phrase ends", "lengthened (other notes)", "stable (other notes)"], rows)
+        lines += table(["melodies", "phrase ends", "lengthened (other notes)", "stable (other notes)", "IOI ratio"],
+                       rows)
     lines += ["", "## Timings (seconds)", "",
               ", ".join(f"{k} {v}" for k, v in result["timings"].items()), "", "## Method", ""]
     lines += [f"- {note}" for note in result["notes"]]

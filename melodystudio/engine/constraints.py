@@ -27,7 +27,13 @@ into the last), and the last one starts in the last selected bar. A note's durat
 the next note's window, so pacing never forces a rest (with a bound on onsets alone, a short note
 followed by a forced rest came after 40% of the notes of ``eval lyrics``, against 22% rests in the
 human melodies). Where rounding would leave no onset (or duration) for a row, its pacing window is
-dropped (the count rule always wins).
+dropped (the count rule always wins). A lyric's phrases can breathe (``breathe``): the note that ends
+a line then takes ``shares`` notes' worth of the selection in the pacing, so the next line's window
+starts later and the line's last note is held longer (in the human lyrics_melody settings the interval
+from a line's last note to the next is 2.6 times the others': ``eval lyrics``). Freeing that note's
+length so that the breath could be a rest instead, as 55% of the human line ends have it, was measured
+and not kept: the model then chose durations further from the human ones (DD 94.3 against 95.5 held,
+400 validation songs).
 """
 
 from __future__ import annotations
@@ -82,25 +88,40 @@ class Rules:
             bars = f"{prompt.first_bar + 1}-{prompt.last_bar + 1}"
             raise MelodyStudioError(f"{note_count} notes do not fit in bars {bars} at a sixteenth each: "
                                     "select more bars or give fewer syllables")
-        self.earliest, self.latest = self._pacing(note_count,
-                                                  int(np.diff(self.bar_starts[self.b0:self.b0 + 2])[0]))
+        self._bar_ticks = int(np.diff(self.bar_starts[self.b0:self.b0 + 2])[0])  # the first selected bar's length
+        self.earliest, self.latest = self._pacing(note_count, self._bar_ticks)
         self._stress_cells: np.ndarray | None = None  # (note_count, n_sel, max_pos) onset log-weights
         self._degree_weights: np.ndarray | None = None  # (n keys, places, 128) pitch log-weights
         self._phrase_end: np.ndarray | None = None  # (note_count,) place of each note: 1 at a phrase end
         self._meter_of_bar = tuple(meters)  # (numerator, denominator) of each window bar
 
-    def _pacing(self, note_count: int | None, bar_ticks: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _pacing(self, note_count: int | None, bar_ticks: int,
+                shares: np.ndarray | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(note_count,) earliest and latest onset tick of each note of a fixed count (None, None
-        without a count): its even share of the selection, give or take PACING_SLACK bars (at most
-        a quarter of the selection)."""
+        without a count): where its share of the selection starts, give or take PACING_SLACK bars (at
+        most a quarter of the selection). ``shares`` (note_count,): how much of the selection each
+        note takes, relative to the others (None: all alike, even pacing)."""
         if note_count is None:
             return None, None
         span = self.end_tick - self.start_tick
         slack = int(min(PACING_SLACK * bar_ticks, span / 4))
-        even = self.start_tick + (np.arange(note_count, dtype=np.int64) * span) // max(note_count, 1)
+        weight = np.ones(note_count) if shares is None else np.asarray(shares, dtype=np.float64)
+        before = np.concatenate([[0.0], np.cumsum(weight)[:-1]])  # shares taken by the notes before each
+        even = self.start_tick + np.floor(before * span / max(float(weight.sum()), 1e-9)).astype(np.int64)
         earliest = even - slack
         earliest[-1] = max(int(earliest[-1]), self.last_bar_tick)
         return earliest, even + slack
+
+    def breathe(self, phrase_end: Sequence[bool], shares: float) -> None:
+        """Pace a fixed count of notes with a breath after each line: a note that ends a phrase
+        (``phrase_end``: one flag per note) takes ``shares`` notes' worth of the selection, the
+        others one (``shares`` 1: even pacing)."""
+        if self.note_count is None or len(phrase_end) != self.note_count:
+            raise ValueError("breathing needs one phrase-end flag per note of a fixed note count")
+        if shares < 1.0:
+            raise ValueError(f"a phrase end takes at least one note's share (got {shares})")
+        ends = np.asarray(phrase_end, dtype=bool)
+        self.earliest, self.latest = self._pacing(self.note_count, self._bar_ticks, np.where(ends, shares, 1.0))
 
     def hear_stress(self, prior: StressPrior, stresses: Sequence[int]) -> None:
         """Weigh each note's onset by the stress-to-meter prior of its syllable (``stress_prior``);

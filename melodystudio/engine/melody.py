@@ -190,8 +190,11 @@ class MelodyEngine:
                       MIN_SYLLABLE_UNITS * self.files.tokenizer.grid)
         if syllables is not None and lyric_rows is not None and self.stress_prior is not None:
             rules.hear_stress(self.stress_prior, [0 if s.melisma else int(s.stress) for s in syllables])
-        if syllables is not None and lyric_rows is not None and self.degree_prior is not None:
-            rules.hear_degrees(self.degree_prior, phrase_ends(syllables))
+        if syllables is not None and lyric_rows is not None:
+            ends = phrase_ends(syllables)
+            rules.breathe(ends, options.phrase_breath_used)
+            if self.degree_prior is not None:
+                rules.hear_degrees(self.degree_prior, ends)
         seed = options.seed if options.seed is not None else secrets.randbits(31)
         rngs = [np.random.default_rng(seed + i) for i in range(options.variations)]
         conds = self._conditions(song, prompt, options, lyric_rows)

@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.core.pitch import note_name, parse_note_name
-from melodystudio.engine.api import GenerationOptions, Variation
-from melodystudio.gui.settings import AUTO_PITCH_TEMPERATURE, AUTO_TOP_P
+from melodystudio.engine.api import MAX_PHRASE_BREATH, PHRASE_BREATH, GenerationOptions, Variation
+from melodystudio.gui.settings import AUTO_PHRASE_BREATH, AUTO_PITCH_TEMPERATURE, AUTO_TOP_P
 
 LETTERS = "ABCDEFGH"
 MAX_VARIATIONS = len(LETTERS)
@@ -167,6 +167,12 @@ class GenerationPanel(QWidget):
         self.top_p_spin.setSpecialValueText("auto")
         self.top_p_spin.setToolTip("Nucleus mass: each draw keeps the likeliest values holding this share. auto: "
                                    "0.95, and 1.0 (no cut) when setting lyrics")
+        self.breath_spin = QDoubleSpinBox(minimum=AUTO_PHRASE_BREATH, maximum=MAX_PHRASE_BREATH, singleStep=0.5,
+                                          decimals=1, suffix=" notes")
+        self.breath_spin.setSpecialValueText("auto")
+        self.breath_spin.setToolTip("Setting lyrics: how long the last note of a line lasts, with the pause "
+                                    "before the next line, in syllables' time. 1: every syllable alike; "
+                                    f"auto: {PHRASE_BREATH:g}")
         self.variations_spin = QSpinBox(minimum=1, maximum=MAX_VARIATIONS)
         self.seed_spin = QSpinBox(minimum=RANDOM_SEED, maximum=MAX_SEED)
         self.seed_spin.setSpecialValueText("random")
@@ -183,6 +189,7 @@ class GenerationPanel(QWidget):
         form.addRow("Temperature", self.temperature_spin)
         form.addRow("Pitch temperature", self.pitch_temperature_spin)
         form.addRow("Top-p", self.top_p_spin)
+        form.addRow("Line breath", self.breath_spin)
         form.addRow("Variations", self.variations_spin)
         form.addRow("Seed", _row(self.seed_spin, self.new_seed_button))
         form.addRow(self.key_lock_check)
@@ -226,6 +233,7 @@ class GenerationPanel(QWidget):
             temperature=round(self.temperature_spin.value(), 2),
             pitch_temperature=self._pitch_temperature(),
             top_p=self._top_p(),
+            phrase_breath=self._breath(),
             seed=None if seed == RANDOM_SEED else seed,
             key_lock=self.key_lock_check.isChecked(),
             pitch_range=(low, high) if self.range_check.isChecked() else None,
@@ -242,12 +250,18 @@ class GenerationPanel(QWidget):
         value = round(self.top_p_spin.value(), 2)
         return None if value < 0.05 else value
 
+    def _breath(self) -> float | None:
+        """None for "auto"; the spin's steps below 1 (one syllable's time) count as auto."""
+        value = round(self.breath_spin.value(), 1)
+        return None if value < 1.0 else value
+
     def set_options(self, options: GenerationOptions) -> None:
         """Show ``options`` (e.g. restored from settings); variations above 8 show as 8."""
         self.temperature_spin.setValue(options.temperature)
         pitch = options.pitch_temperature
         self.pitch_temperature_spin.setValue(AUTO_PITCH_TEMPERATURE if pitch is None else pitch)
         self.top_p_spin.setValue(AUTO_TOP_P if options.top_p is None else options.top_p)
+        self.breath_spin.setValue(AUTO_PHRASE_BREATH if options.phrase_breath is None else options.phrase_breath)
         self.variations_spin.setValue(min(options.variations, MAX_VARIATIONS))
         self.seed_spin.setValue(RANDOM_SEED if options.seed is None else min(options.seed, MAX_SEED))
         self.key_lock_check.setChecked(options.key_lock)

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QSettings
 
 from melodystudio.audio.accompaniment import BLOCK, BROKEN, OFF, AccompanimentStyle
-from melodystudio.engine.api import PROVIDER_CHOICES, GenerationOptions
+from melodystudio.engine.api import MAX_PHRASE_BREATH, PROVIDER_CHOICES, GenerationOptions
 from melodystudio.gui.snap import SNAP_VALUES
 
 MAX_RECENT = 10
@@ -21,6 +21,7 @@ COUNT_IN_CHOICES = (0, 1, 2)  # bars of metronome clicks before real-time record
 ORGANIZATION, APPLICATION = "MelodyStudio", "MelodyStudio"
 AUTO_PITCH_TEMPERATURE = 0.0  # the Pitch temperature control's "auto" (GenerationOptions.pitch_temperature None)
 AUTO_TOP_P = 0.0  # the Top-p control's "auto" (GenerationOptions.top_p None)
+AUTO_PHRASE_BREATH = 0.0  # the Line breath control's "auto" (GenerationOptions.phrase_breath None)
 
 
 @dataclass
@@ -33,19 +34,23 @@ class GenerationDefaults:
     key_lock: bool = False
     keep_rhythm: bool = False
     pitch_temperature: float = AUTO_PITCH_TEMPERATURE  # stored as a number: 0 means auto (None)
+    phrase_breath: float = AUTO_PHRASE_BREATH  # stored as a number: 0 means auto (None)
 
     def options(self) -> GenerationOptions:
         pitch = None if self.pitch_temperature == AUTO_PITCH_TEMPERATURE else self.pitch_temperature
         top_p = None if self.top_p == AUTO_TOP_P else self.top_p
+        breath = None if self.phrase_breath == AUTO_PHRASE_BREATH else self.phrase_breath
         return GenerationOptions(variations=self.variations, temperature=self.temperature, top_p=top_p,
-                                 key_lock=self.key_lock, keep_rhythm=self.keep_rhythm, pitch_temperature=pitch)
+                                 key_lock=self.key_lock, keep_rhythm=self.keep_rhythm, pitch_temperature=pitch,
+                                 phrase_breath=breath)
 
     @staticmethod
     def from_options(options: GenerationOptions) -> GenerationDefaults:
         pitch = AUTO_PITCH_TEMPERATURE if options.pitch_temperature is None else options.pitch_temperature
         top_p = AUTO_TOP_P if options.top_p is None else options.top_p
+        breath = AUTO_PHRASE_BREATH if options.phrase_breath is None else options.phrase_breath
         return GenerationDefaults(options.variations, options.temperature, top_p,
-                                  options.key_lock, options.keep_rhythm, pitch)
+                                  options.key_lock, options.keep_rhythm, pitch, breath)
 
 
 @dataclass
@@ -116,6 +121,7 @@ CHECKS: dict[str, Any] = {
     "temperature": lambda v: 0.05 <= v <= 3.0,
     "pitch_temperature": lambda v: v == AUTO_PITCH_TEMPERATURE or 0.05 <= v <= 3.0,
     "top_p": lambda v: v == AUTO_TOP_P or 0.05 <= v <= 1.0,
+    "phrase_breath": lambda v: v == AUTO_PHRASE_BREATH or 1.0 <= v <= MAX_PHRASE_BREATH,
     "recent_files": lambda v: all(isinstance(p, str) for p in v),
     "accompaniment/style": lambda v: v in CHORD_TEXTURES,
     "accompaniment/program": lambda v: 0 <= v <= 127,

@@ -63,7 +63,7 @@ def test_lyrics_from_a_file_with_bars_and_pick(tmp_path: Path, capsys: pytest.Ca
     text.write_text("Row, row, row your boat\nGently down the stream, blorptastic 21 times\n", encoding="utf-8")
     out = tmp_path / "boat.mstudio"
     assert main(["lyrics", "--lyrics-file", str(text), "--bars", "8", "--variations", "3", "--pick", "B",
-                 "--seed", "1", "-o", str(out), *_model()]) == 0
+                 "--seed", "1", "--breath", "3", "-o", str(out), *_model()]) == 0
     printed = capsys.readouterr()
     song, _ = load_song(out)
     used = song.timeline.bar_at(song.notes[-1].end - 1) + 1
@@ -83,6 +83,7 @@ def test_lyrics_from_a_file_with_bars_and_pick(tmp_path: Path, capsys: pytest.Ca
     (["la la la", "--bars", "0"], "--bars must be 1 or more, not 0"),
     (["la la la", "--variations", "2", "--pick", "3"], "--pick 3 asks for a variation beyond the 2 generated"),
     (["la la la", "--key", "H"], "'H' is not a key"),
+    (["la la la", "--breath", "0.5"], "the breath after a line must be 1-8 notes, not 0.5"),
     (["la " * 120, "--bars", "4"], "120 syllables do not fit in bars 1-4 at a sixteenth each"),
 ])
 def test_bad_input_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str],
@@ -158,6 +159,8 @@ def test_eval_lyrics_quick_writes_both_reports(tmp_path: Path, capsys: pytest.Ca
     # phrases of 8 notes: interior ends at notes 8, 16 and 24 of each case; equal quarters, no rests
     assert human["phrase_ends"] == 6
     assert human["phrase_end_lengthened"] == 0.0 and human["other_notes_lengthened"] == 0.0
+    assert human["phrase_end_ioi_ratio"] == 1.0  # a quarter after every note
+    assert result["options"]["phrase_breath"] == 2.0  # the engine's
     for system in ("lyrics", "baseline"):
         assert result["results"][system]["phrase_ends"] == 6
         assert 0 <= result["results"][system]["phrase_end_stable"] <= 1
@@ -166,16 +169,18 @@ def test_eval_lyrics_quick_writes_both_reports(tmp_path: Path, capsys: pytest.Ca
     markdown = (out / "lyrics_eval.md").read_text()
     assert "| SongGLM base (published, its own data) | 96.83 | 96.50 | 96.48 | 94.10 | 3.85 |" in markdown
     assert "(2 of 3 test songs make one)" in markdown
-    assert "| human melodies | 6 | 0.0% (0.0%) |" in markdown
+    assert "| human melodies | 6 | 0.0% (0.0%) | 0.0% (32.1%) | 1.00 |" in markdown  # 9 of 28 others stable
     # the validation songs instead: only "v" is one
     with gzip.open(data, "wt", encoding="utf-8") as f:
         f.writelines(json.dumps(r) + "\n" for r in [_record("v", "valid", 12), *records])
     assert main(["eval", "lyrics", "--data", str(data), "--cases", "5", "--seed", "3", "--out", str(out),
-                 "--split", "valid", "--degree-weights", "0", "0", *_model()]) == 0
+                 "--split", "valid", "--degree-weights", "0", "0", "--phrase-breath", "1", *_model()]) == 0
     result = json.loads((out / "lyrics_eval.json").read_text())
-    assert result["command"].endswith("--split valid --degree-weights 0 0") and result["options"]["split"] == "valid"
-    assert result["options"]["degree_weights"] == [0.0, 0.0]
-    assert "scale-degree prior weights 0 inside phrases / 0 at their ends" in (out / "lyrics_eval.md").read_text()
+    assert result["command"].endswith("--split valid --degree-weights 0 0 --phrase-breath 1")
+    assert result["options"]["split"] == "valid"
+    assert result["options"]["degree_weights"] == [0.0, 0.0] and result["options"]["phrase_breath"] == 1.0
+    assert ("scale-degree prior weights 0 inside phrases / 0 at their ends, a line's last note paced as 1 notes"
+            in (out / "lyrics_eval.md").read_text())
     assert [c["id"] for c in result["data"]["cases"]] == ["v"] and result["data"]["test_songs"] == 1
     assert "| human melodies | 32 | 100.0% | 37.5% | – | – |" in markdown
     assert f"wrote {out / 'lyrics_eval.json'} and {out / 'lyrics_eval.md'}" in printed
@@ -202,6 +207,8 @@ def test_eval_lyrics_bad_data_file(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "cannot read the lyrics_melody data" in capsys.readouterr().err
     assert main(["eval", "lyrics", "--degree-weights", "0", "11", "--out", str(tmp_path), *_model()]) == 1
     assert "--degree-weights must each be 0-10" in capsys.readouterr().err
+    assert main(["eval", "lyrics", "--phrase-breath", "0.5", "--out", str(tmp_path), *_model()]) == 1
+    assert "the breath after a line must be 1-8 notes, not 0.5" in capsys.readouterr().err
 
 
 def test_eval_case_puts_the_estimated_downbeat_on_a_bar_line() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from melodystudio.engine import GenerationOptions
 from melodystudio.engine.constraints import BAR_S, DUR_S, POS_S, Rules
@@ -50,3 +51,29 @@ def test_the_bound_is_dropped_where_no_length_reaches_it() -> None:
     rules, w0 = lyric_rules(0, 7, 2)
     first = allowed_durations(rules, w0, cursor=0, count=0, bar=0, pos=0)
     assert first.min() == 1 and first.max() == TokenizerConfig().max_dur  # max_dur (2 bars) < 7 bars
+
+
+def test_a_line_end_takes_its_breath_in_the_pacing() -> None:
+    # four syllables over song bars 1-4, a line of one and a line of three: each line's last note
+    # takes two shares
+    rules, _ = lyric_rules(1, 4, 4)
+    start = BAR_TICKS
+    assert rules.earliest is not None and rules.latest is not None
+    even = (rules.earliest.copy(), rules.latest.copy())
+    rules.breathe([True, False, False, True], 1.0)  # one share each: even pacing, unchanged
+    assert np.array_equal(rules.earliest, even[0]) and np.array_equal(rules.latest, even[1])
+    rules.breathe([True, False, False, True], 2.0)
+    # shares 2, 1, 1, 2 of 4 bars: the notes' shares start at 0, 4/3, 2 and 8/3 bars
+    starts = [start, start + 4 * BAR_TICKS // 3, start + 2 * BAR_TICKS, start + 8 * BAR_TICKS // 3]
+    assert rules.latest.tolist() == [t + BAR_TICKS for t in starts]  # give or take a bar
+    assert rules.earliest.tolist() == [t - BAR_TICKS for t in starts[:3]] + [4 * BAR_TICKS]  # the last in bar 5
+    # the second line starts a third of a bar later than even pacing allows: the first line's breath
+    assert rules.earliest[1] - even[0][1] == BAR_TICKS // 3
+
+
+def test_breathing_needs_a_flag_per_note_and_at_least_one_share() -> None:
+    rules, _ = lyric_rules(1, 4, 4)
+    with pytest.raises(ValueError, match="one phrase-end flag per note"):
+        rules.breathe([True, False], 2.0)
+    with pytest.raises(ValueError, match="at least one note's share"):
+        rules.breathe([False, True, False, True], 0.5)

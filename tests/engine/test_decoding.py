@@ -16,6 +16,7 @@ from melodystudio.core import Song
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.core.progress import Progress, run_to_end
 from melodystudio.engine import GenerationOptions, Variation
+from melodystudio.engine.api import PHRASE_BREATH
 from melodystudio.engine.melody import MelodyEngine
 from tests.engine.conftest import scale_song
 from tests.engine.songs import options, selections, songs
@@ -180,3 +181,11 @@ def test_top_p_auto_cuts_fills_and_not_lyrics() -> None:
     assert GenerationOptions(top_p=0.8).top_p_for(lyric=True) == 0.8  # an explicit value always wins
     with pytest.raises(MelodyStudioError, match=r"top-p must be in \(0, 1\]"):
         GenerationOptions(top_p=0.0)
+
+
+def test_the_breath_after_a_line_is_auto_unless_set() -> None:
+    assert GenerationOptions().phrase_breath_used == PHRASE_BREATH == 2.0
+    assert GenerationOptions(phrase_breath=1.0).phrase_breath_used == 1.0  # every syllable alike
+    for bad in (0.5, 9.0):
+        with pytest.raises(MelodyStudioError, match="the breath after a line must be 1-8 notes"):
+            GenerationOptions(phrase_breath=bad)

@@ -12,6 +12,7 @@ from melodystudio.core import Chord, ChordSymbol, Lyric, Song, Syllabic
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.core.progress import run_to_end
 from melodystudio.engine import GenerationOptions, Variation
+from melodystudio.engine.api import PHRASE_BREATH
 from melodystudio.engine.melody import MelodyEngine
 from melodystudio.lyrics.syllables import Stress, Syllable, WordPosition
 from tests.engine.conftest import Q, scale_song
@@ -55,10 +56,14 @@ def test_every_syllable_gets_one_note_with_its_lyric(cond_engine: MelodyEngine) 
     check(song, 2, 4, syllables, variations)
     start, end = song.bar_range_ticks(2, 4)
     bar = song.bar_range_ticks(2, 2)[1] - start
-    for v in variations:  # paced over the bars: no cramming at the start, the last syllable in the last bar
+    # paced over the bars, "star" (a line's last syllable) taking PHRASE_BREATH syllables' time: 12
+    # syllables, 13 shares, so "how" starts no earlier than 8/13 of the way in, less a bar
+    before = [k + (PHRASE_BREATH - 1) * (k > 6) for k in range(len(syllables))]
+    shares = len(syllables) + 2 * (PHRASE_BREATH - 1)  # "star" and the last syllable "der"
+    earliest = [start + int(b * (end - start) // shares) - bar for b in before]
+    earliest[-1] = max(earliest[-1], song.bar_range_ticks(4, 4)[0])
+    for v in variations:  # no cramming at the start, the last syllable in the last bar
         assert v.notes[-1].onset >= song.bar_range_ticks(4, 4)[0]
-        earliest = [start + k * (end - start) // len(syllables) - bar for k in range(len(syllables))]
-        earliest[-1] = max(earliest[-1], song.bar_range_ticks(4, 4)[0])
         for k, note in enumerate(v.notes):
             assert note.onset >= earliest[k]
         for note, bound in zip(v.notes, earliest[1:]):  # pacing never forces a rest: a note sustains to it

@@ -57,14 +57,18 @@ def test_every_control_reaches_the_options(panel: GenerationPanel) -> None:
     panel.high_spin.setValue(81)
     panel.keep_rhythm_check.setChecked(True)
     panel.pitch_temperature_spin.setValue(0.7)
+    panel.breath_spin.setValue(3.0)
     assert panel.options() == GenerationOptions(variations=6, temperature=1.25, top_p=0.8, seed=1234, key_lock=True,
-                                                pitch_range=(62, 81), keep_rhythm=True, pitch_temperature=0.7)
+                                                pitch_range=(62, 81), keep_rhythm=True, pitch_temperature=0.7,
+                                                phrase_breath=3.0)
+    panel.breath_spin.setValue(0.5)  # below one syllable's time: auto
+    assert panel.options().phrase_breath is None
     assert panel.high_spin.text() == "A5"
 
 
 def test_options_round_trip(panel: GenerationPanel) -> None:
     options = GenerationOptions(variations=3, temperature=0.5, top_p=0.9, seed=7, key_lock=True,
-                                pitch_range=(55, 72), keep_rhythm=False, pitch_temperature=1.1)
+                                pitch_range=(55, 72), keep_rhythm=False, pitch_temperature=1.1, phrase_breath=1.0)
     panel.set_options(options)
     assert panel.options() == options
     panel.set_options(GenerationOptions())
@@ -72,6 +76,7 @@ def test_options_round_trip(panel: GenerationPanel) -> None:
     assert not panel.low_spin.isEnabled()
     assert panel.pitch_temperature_spin.text() == "auto"  # None: the engine's automatic setting
     assert panel.top_p_spin.text() == "auto" and panel.options().top_p is None
+    assert panel.breath_spin.text() == "auto" and panel.options().phrase_breath is None
 
 
 def test_the_pitch_range_stays_low_to_high(panel: GenerationPanel) -> None:

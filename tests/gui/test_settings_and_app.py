@@ -37,6 +37,10 @@ def test_settings_round_trip(tmp_path: Path) -> None:
     settings.generation.top_p = 0.9
     save_settings(settings, store(tmp_path))
     assert load_settings(store(tmp_path)).generation.options().top_p == 0.9
+    assert AppSettings().generation.options().phrase_breath is None
+    settings.generation.phrase_breath = 1.5
+    save_settings(settings, store(tmp_path))
+    assert load_settings(store(tmp_path)).generation.options().phrase_breath == 1.5
     assert loaded.recent_files == [str(Path("/a.mid").resolve()), str(Path("/b.mid").resolve())]
 
 
@@ -49,6 +53,7 @@ def test_bad_stored_values_fall_back_to_the_defaults(tmp_path: Path) -> None:
     s.setValue("generation/temperature", "99")
     s.setValue("generation/pitch_temperature", "0.01")
     s.setValue("generation/top_p", "0.02")
+    s.setValue("generation/phrase_breath", "0.5")
     s.setValue("harmonize/per", "fortnight")
     s.setValue("harmonize/change_rate", "40")
     assert load_settings(s) == AppSettings()
