@@ -35,7 +35,6 @@ File ``degree_prior.json`` in the model directory (listed with its sha256 in man
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from melodystudio.core import KeySignature
-from melodystudio.core.errors import MelodyStudioError
+from melodystudio.engine.model_files import checked_table, read_table_file
 
 DEGREE_PRIOR_FILE = "degree_prior.json"
 DEGREE_PRIOR_FORMAT = "melodystudio-degree-prior"
@@ -71,10 +70,7 @@ class DegreePrior:
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> DegreePrior:
-        table = np.asarray(data["log_ratio"], dtype=np.float64)
-        if data.get("format") != DEGREE_PRIOR_FORMAT or data.get("version") != DEGREE_PRIOR_VERSION or \
-                table.shape != TABLE_SHAPE or not np.isfinite(table).all():
-            raise ValueError("not a degree prior")
+        table = checked_table(data, DEGREE_PRIOR_FORMAT, DEGREE_PRIOR_VERSION, TABLE_SHAPE, "degree prior")
         weights = tuple(float(w) for w in data["weights"])
         if len(weights) != len(PLACES) or not all(0.0 <= w <= 10.0 for w in weights):
             raise ValueError(f"weights {weights}")
@@ -82,10 +78,7 @@ class DegreePrior:
 
     @staticmethod
     def load(path: Path) -> DegreePrior:
-        try:
-            return DegreePrior.from_json(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
-            raise MelodyStudioError(f"model file {path} is damaged (not a degree prior: {e})") from None
+        return read_table_file(path, "degree prior", DegreePrior.from_json)
 
     def to_json(self, human: np.ndarray, model: np.ndarray, data: str) -> dict[str, Any]:
         return {"format": DEGREE_PRIOR_FORMAT, "version": DEGREE_PRIOR_VERSION, "weights": list(self.weights),

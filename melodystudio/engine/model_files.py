@@ -12,9 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+import numpy as np
 
 from melodystudio.core.errors import MelodyStudioError
 from melodystudio.engine.api import MODELS_ENV
@@ -154,6 +157,28 @@ def checked_file(directory: Path, name: str, manifest: dict[str, Any]) -> Path:
     if file_sha256(path) != expected:
         raise MelodyStudioError(f"model file {shown(path)} is damaged (checksum mismatch); {FIX_HINT}")
     return path
+
+
+T = TypeVar("T")
+
+
+def read_table_file(path: Path, what: str, parse: Callable[[dict[str, Any]], T]) -> T:
+    """A model's JSON table (a prior: ``what``) read and parsed by ``parse``; a file that cannot be
+    read or that ``parse`` refuses is a damaged model file."""
+    try:
+        return parse(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+        raise MelodyStudioError(f"model file {path} is damaged (not a {what}: {e})") from None
+
+
+def checked_table(data: dict[str, Any], fmt: str, version: int, shape: tuple[int, ...], what: str) -> np.ndarray:
+    """The finite ``log_ratio`` table of ``shape`` from a table file's JSON of format ``fmt`` and
+    ``version`` (ValueError otherwise)."""
+    table = np.asarray(data["log_ratio"], dtype=np.float64)
+    if data.get("format") != fmt or data.get("version") != version or table.shape != shape or \
+            not np.isfinite(table).all():
+        raise ValueError(f"not a {what}")
+    return table
 
 
 def locate_model(path: str | os.PathLike[str] | None = None, int8: bool = False) -> ModelFiles:

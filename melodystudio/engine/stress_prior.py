@@ -24,7 +24,6 @@ File ``stress_prior.json`` in the model directory (listed with its sha256 in man
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from melodystudio.core import TimeSignature
-from melodystudio.core.errors import MelodyStudioError
+from melodystudio.engine.model_files import checked_table, read_table_file
 
 PRIOR_FILE = "stress_prior.json"
 PRIOR_FORMAT = "melodystudio-stress-prior"
@@ -49,10 +48,7 @@ class StressPrior:
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> StressPrior:
-        table = np.asarray(data["log_ratio"], dtype=np.float64)
-        if data.get("format") != PRIOR_FORMAT or data.get("version") != PRIOR_VERSION or \
-                table.shape != (len(STRESS_ROWS), LEVELS) or not np.isfinite(table).all():
-            raise ValueError("not a stress prior")
+        table = checked_table(data, PRIOR_FORMAT, PRIOR_VERSION, (len(STRESS_ROWS), LEVELS), "stress prior")
         weight = float(data["weight"])
         if not 0.0 <= weight <= 10.0:
             raise ValueError(f"weight {weight}")
@@ -60,10 +56,7 @@ class StressPrior:
 
     @staticmethod
     def load(path: Path) -> StressPrior:
-        try:
-            return StressPrior.from_json(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
-            raise MelodyStudioError(f"model file {path} is damaged (not a stress prior: {e})") from None
+        return read_table_file(path, "stress prior", StressPrior.from_json)
 
     def to_json(self, counts: np.ndarray, data: str) -> dict[str, Any]:
         return {"format": PRIOR_FORMAT, "version": PRIOR_VERSION, "weight": self.weight,
