@@ -1,14 +1,19 @@
 """``melodystudio eval lyrics``: lyric-to-melody figures on lyrics_melody test songs, with a baseline.
 
-    melodystudio eval lyrics [--model DIR] [--data F] [--cases 100] [--seed 0] [--quick] [--out reports/]
+    melodystudio eval lyrics [--model DIR] [--data F] [--cases 100] [--seed 0] [--draws 1] [--quick]
+        [--out reports/]
 
 For each case (``corpus.lyric_cases``: a test song's opening phrases, 8-16 bars of 4/4, and its human
 melody) the engine sets the syllables over the same bars twice: with the syllables heard by the model
 (``lyrics``) and with them hidden (``baseline``: the same model and count rule, one note per
 syllable, no lyric input). Each set is compared with the human melodies by SongGLM's metrics
 (``evaluation.lyrics_metrics``), and each melody, the human ones included, by where its stressed
-syllables fall. Writes OUT/lyrics_eval.json (every figure, the cases, the machine, the model) and
-OUT/lyrics_eval.md. Same model, data, seed and case count: the same cases and melodies.
+syllables fall. With ``--draws K`` every case is set K times with other seeds: SongGLM's figures are
+then the mean over the K sets (each set scored alone, as SongGLM scores one) with their standard
+deviation, and the placement shares pool all K. One draw of 400 songs moves DD by about one point
+from seed to seed, so settings are compared on the mean of several. Writes OUT/lyrics_eval.json
+(every figure, the cases, the machine, the model) and OUT/lyrics_eval.md. Same model, data, seed,
+draws and case count: the same cases and melodies.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from melodystudio.engine.api import MODELS_ENV, PROVIDER_CHOICES, PROVIDER_ENV, 
 from melodystudio.lyrics import Stress, Syllable
 
 DEFAULT_CASES, QUICK_CASES = 100, 8
+MAX_DRAWS = 20
+DRAW_SEED_STEP = 1_000_000  # draw k sets case i with seed --seed * 1000 + i + k * DRAW_SEED_STEP
 TEMPO_BPM = 120.0  # the source's eighth-note unit at its median pace (lyrics_melody README)
 SYSTEMS = ("lyrics", "baseline")
 # SongGLM (Yu et al., AAAI 2025), Table 1, on its own test data: DA, DP, DD, DIOI in percent, MD.
@@ -47,7 +54,9 @@ NOTES = (
     "stress-to-meter prior (stress_prior.json) when it has one; baseline: the same request with the syllables "
     "hidden from the model (one note per syllable, no lyric input, so no stress prior either). Both keep the "
     "engine's pacing (each note within a bar, at most a quarter of the bars, of its even share). One variation "
-    "per case, seed --seed * 1000 + case index, temperature and top-p as given.",
+    "per case and draw, seed --seed * 1000 + case index + draw * 1000000 (draw 0 first), temperature and "
+    "top-p as given. With several draws, SongGLM's figures are the mean over the draws' sets with the standard "
+    "deviation (±), and the other figures pool the draws.",
     "DA, DP, DD, DIOI: SongGLM's overlapped area (percent) of the intra-generated and generated-to-human distance "
     "distributions of per-song features (notes per word, pitch-class shares, shares of 69 exact durations, mean "
     "inter-onset interval); MD: mean DTW distance of mean-centred pitch series (10-tick frames) per generated "
@@ -80,6 +89,7 @@ class LyricsEvalSettings:
     pitch_temperature: float | None = None  # None: the engine's auto setting for lyrics
     degree_weights: tuple[float, float] | None = None  # the degree prior's weights (None: the model's own)
     phrase_breath: float | None = None  # notes' worth a line's last note takes in the pacing (None: the engine's)
+    draws: int = 1  # times each case is set (other seeds); SongGLM's figures: the mean over the draws
 
     @property
     def pitch_temperature_used(self) -> float:
@@ -114,11 +124,15 @@ def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]
     draw = choose_cases(records, settings.case_count, settings.seed, engine.limits.max_notes)
     cases = draw.cases
     timings = {"load": time.monotonic() - clock}
-    generated: dict[str, list[tuple[Note, ...]]] = {}
+    generated: dict[str, list[list[tuple[Note, ...]]]] = {}  # system -> draw -> case -> melody
     for k, system in enumerate(SYSTEMS):
         start = time.monotonic()
-        generated[system] = yield from within(_set_all(engine, cases, settings, system == "lyrics"),
-                                              0.05 + 0.4 * k, 0.45 + 0.4 * k, f"setting: {system}")
+        generated[system] = []
+        for repeat in range(settings.draws):
+            lo = 0.05 + 0.4 * k + 0.4 * repeat / settings.draws
+            melodies = yield from within(_set_all(engine, cases, settings, system == "lyrics", repeat),
+                                         lo, lo + 0.4 / settings.draws, f"setting: {system}")
+            generated[system].append(melodies)
         timings[system] = time.monotonic() - start
     yield Progress(0.9, "scoring: SongGLM metrics")
     start = time.monotonic()
@@ -130,7 +144,8 @@ def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]
     return {
         "format": "melodystudio-eval-lyrics", "version": 1, "command": command,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "options": {"cases": len(cases), "seed": settings.seed, "quick": settings.quick, "split": settings.split,
+        "options": {"cases": len(cases), "seed": settings.seed, "draws": settings.draws, "quick": settings.quick,
+                    "split": settings.split,
                     "provider": settings.provider, "temperature": settings.temperature, "top_p": settings.top_p_used,
                     "pitch_temperature": settings.pitch_temperature_used,
                     "degree_weights": None if engine.degree_prior is None else list(engine.degree_prior.weights),
@@ -148,13 +163,14 @@ def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]
 
 
 def _set_all(engine: Any, cases: Sequence[Any], settings: LyricsEvalSettings,
-             use_lyrics: bool) -> Job[list[tuple[Note, ...]]]:
-    """One variation per case (engine: MelodyEngine, cases: LyricCase)."""
+             use_lyrics: bool, draw: int = 0) -> Job[list[tuple[Note, ...]]]:
+    """One variation per case (engine: MelodyEngine, cases: LyricCase), seeded by the case and the draw."""
 
     out = []
     for i, case in enumerate(cases):
         song = Song(case.song_id, tempos=[TempoChange.from_bpm(0, TEMPO_BPM)], keys=[case.key])
-        options = GenerationOptions(variations=1, seed=settings.seed * 1000 + i, temperature=settings.temperature,
+        seed = settings.seed * 1000 + i + draw * DRAW_SEED_STEP
+        options = GenerationOptions(variations=1, seed=seed, temperature=settings.temperature,
                                     top_p=settings.top_p, pitch_temperature=settings.pitch_temperature,
                                     phrase_breath=settings.phrase_breath)
         job = engine.lyrics(song, 0, case.bars - 1, case.syllables, options, use_lyrics=use_lyrics)
@@ -168,15 +184,23 @@ def stressed_flags(syllables: Sequence[Syllable]) -> list[bool]:
     return [s.stress == Stress.PRIMARY and not s.melisma for s in syllables]
 
 
-def _figures(generated: list[tuple[Note, ...]], cases: Sequence[Any]) -> dict[str, Any]:
-    """SongGLM's figures against the human melodies, stress placement (cases where the engine kept
-    one note per syllable), and how often it kept that contract and the bars (cases: LyricCase)."""
+def _figures(draws: list[list[tuple[Note, ...]]], cases: Sequence[Any]) -> dict[str, Any]:
+    """SongGLM's figures against the human melodies (each draw's set scored alone; the mean over the
+    draws, and with several draws each draw's figures and their standard deviation), stress placement
+    (cases where the engine kept one note per syllable, pooled over the draws), and how often it kept
+    that contract and the bars (cases: LyricCase)."""
     from melodystudio.corpus.lyric_cases import METER
     from melodystudio.evaluation import bar_fit
     from melodystudio.evaluation.lyrics_metrics import songglm_figures
 
+    per_draw = [songglm_figures(generated, [c.human for c in cases]) for generated in draws]
+    figures: dict[str, Any] = {k: float(np.mean([d[k] for d in per_draw])) for k in per_draw[0]}
+    if len(draws) > 1:
+        figures["draws"] = per_draw
+        figures["spread"] = {k: float(np.std([d[k] for d in per_draw], ddof=1)) for k in per_draw[0]}
+    generated = [g for d in draws for g in d]
+    cases = list(cases) * len(draws)
     kept = [len(g) == len(c.syllables) for g, c in zip(generated, cases)]
-    figures: dict[str, Any] = dict(songglm_figures(generated, [c.human for c in cases]))
     figures.update(_placement_figures([g for g, k in zip(generated, kept) if k], [c for c, k in zip(cases, kept) if k]))
     figures["one_note_per_syllable"] = float(np.mean(kept))
     figures["bar_fit"] = float(np.mean([bar_fit(g, 0, c.bars * METER.bar_ticks) if g else False
@@ -262,6 +286,9 @@ def _args(p: argparse.ArgumentParser) -> None:
                    help="lyrics_melody.jsonl.gz (default: $MELODYSTUDIO_DATA/lyrics_melody/, else ../shared/data/)")
     p.add_argument("--cases", type=int, default=DEFAULT_CASES, help=f"test songs to set (default {DEFAULT_CASES})")
     p.add_argument("--seed", type=int, default=0, help="seed of the case choice and of every melody (default 0)")
+    p.add_argument("--draws", type=int, default=1,
+                   help="times each case is set, with other seeds; SongGLM's figures are then the mean over the "
+                        "draws with their standard deviation (default 1)")
     p.add_argument("--quick", action="store_true", help=f"smoke run: at most {QUICK_CASES} cases")
     d = GenerationOptions()
     p.add_argument("--temperature", type=float, default=d.temperature, help=f"(default {d.temperature})")
@@ -284,8 +311,8 @@ def _args(p: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     from melodystudio.cli.evaluate import _progress_printer
 
-    if args.cases < 1 or args.seed < 0:
-        raise MelodyStudioError("--cases must be 1 or more and --seed 0 or more")
+    if args.cases < 1 or args.seed < 0 or not 1 <= args.draws <= MAX_DRAWS:
+        raise MelodyStudioError(f"--cases must be 1 or more, --seed 0 or more and --draws 1-{MAX_DRAWS}")
     if args.degree_weights is not None and not all(0.0 <= w <= 10.0 for w in args.degree_weights):
         raise MelodyStudioError("--degree-weights must each be 0-10")
     # checks them before any loading
@@ -294,7 +321,7 @@ def _run(args: argparse.Namespace) -> int:
     settings = LyricsEvalSettings(args.model, args.data, args.cases, args.seed, args.quick, args.provider,
                                   args.temperature, args.top_p, args.split, args.pitch_temperature,
                                   None if args.degree_weights is None else tuple(args.degree_weights),
-                                  args.phrase_breath)
+                                  args.phrase_breath, args.draws)
     result = run_to_end(evaluation(settings, command_line(args)), _progress_printer())
     json_path, md_path = write_report(result, args.out)
     if sys.stderr.isatty():
@@ -312,6 +339,7 @@ def command_line(args: argparse.Namespace) -> str:
              f"--provider {args.provider}"]
     parts += [f"--model {args.model}"] if args.model is not None else []
     parts += [f"--data {args.data}"] if args.data is not None else []
+    parts += [f"--draws {args.draws}"] if args.draws != 1 else []
     parts += ["--quick"] if args.quick else []
     parts += [f"--split {args.split}"] if args.split != "test" else []
     parts += [f"--pitch-temperature {args.pitch_temperature}"] if args.pitch_temperature is not None else []
@@ -322,15 +350,14 @@ def command_line(args: argparse.Namespace) -> str:
 
 
 def summary(result: dict[str, Any]) -> list[str]:
-    from melodystudio.cli.lyrics_eval_report import fmt_share
+    from melodystudio.cli.lyrics_eval_report import fmt_share, songglm_line
 
     r = result["results"]
     lines = [f"model {result['model']['directory']} ({'with' if result['model']['supports_lyrics'] else 'without'} "
              f"lyric conditioning) on {result['machine']['provider']}: {result['options']['cases']} cases"]
     for system in SYSTEMS:
         f = r[system]
-        lines.append(f"  {system}: DA {f['DA']:.2f} DP {f['DP']:.2f} DD {f['DD']:.2f} DIOI {f['DIOI']:.2f} "
-                     f"MD {f['MD']:.2f}; stress on strong beats {fmt_share(f['stress_on_strong_beats'])}, "
+        lines.append(f"  {system}: {songglm_line(f)}; stress on strong beats {fmt_share(f['stress_on_strong_beats'])}, "
                      f"on peaks {fmt_share(f['stress_on_peaks'])}")
     lines.append(f"  human: stress on strong beats {fmt_share(r['human']['stress_on_strong_beats'])}, "
                  f"on peaks {fmt_share(r['human']['stress_on_peaks'])}")

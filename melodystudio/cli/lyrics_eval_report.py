@@ -27,6 +27,17 @@ def _breath_note(opts: dict[str, Any]) -> str:
     return "" if breath is None else f", a line's last note paced as {breath:g} notes"
 
 
+def songglm_figure(figures: dict[str, Any], name: str) -> str:
+    """One SongGLM figure, with its standard deviation over the draws when there were several."""
+    spread = figures.get("spread")
+    return fmt(figures[name], 2) + ("" if spread is None else f" ± {spread[name]:.2f}")
+
+
+def songglm_line(figures: dict[str, Any]) -> str:
+    """'DA 99.63 DP 97.67 ...' for the console (a mean ± its standard deviation over several draws)."""
+    return " ".join(f"{name} {songglm_figure(figures, name)}" for name in SONGGLM)
+
+
 def _ratio(value: float | None) -> str:
     return DASH if value is None else f"{value:.2f}"
 
@@ -45,13 +56,20 @@ def render(result: dict[str, Any]) -> str:
              f"Machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['provider']}, "
              f"{m['onnx_threads']} onnxruntime threads.", "",
              "## SongGLM's metrics against the human melodies", ""]
-    rows = [[SYSTEM_NAMES[s], *(fmt(r[s][k], 2) for k in SONGGLM)] for s in ("lyrics", "baseline")]
+    rows = [[SYSTEM_NAMES[s], *(songglm_figure(r[s], k) for k in SONGGLM)] for s in ("lyrics", "baseline")]
     if r.get("other_songs"):
         rows.append([f"human melodies of {r['other_songs']['pairs']} other test songs",
                      *(fmt(r["other_songs"][k], 2) for k in SONGGLM)])
     rows += [[f"{name} (published, its own data)", *(fmt(v[k], 2) for k in SONGGLM)]
              for name, v in result["published"].items()]
     lines += table(["melodies", "DA %", "DP %", "DD %", "DIOI %", "MD"], rows)
+    draws = opts.get("draws", 1)
+    if draws > 1:
+        lines += ["", f"Means ± standard deviations over {draws} draws (every case set {draws} times, other seeds); "
+                  "each draw's set scored alone:", ""]
+        rows = [[SYSTEM_NAMES[s], str(k), *(fmt(d[name], 2) for name in SONGGLM)]
+                for s in ("lyrics", "baseline") for k, d in enumerate(r[s]["draws"])]
+        lines += table(["melodies", "draw", "DA %", "DP %", "DD %", "DIOI %", "MD"], rows)
     lines += ["", "## Stressed syllables", ""]
     rows = [[SYSTEM_NAMES[s], str(r[s]["stressed_syllables"]), fmt_share(r[s]["stress_on_strong_beats"]),
              fmt_share(r[s]["stress_on_peaks"]), fmt_share(r[s].get("one_note_per_syllable")),

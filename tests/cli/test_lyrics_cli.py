@@ -201,6 +201,41 @@ def test_eval_lyrics_scores_other_songs_as_a_human_reference(tmp_path: Path,
     assert "other test songs' melodies: DA 100.00" in capsys.readouterr().out
 
 
+def test_eval_lyrics_draws_average_songglm_figures_and_pool_the_rest(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "lyrics_melody.jsonl.gz"
+    with gzip.open(data, "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(_record(name, "test", 12)) + "\n" for name in "abc")
+    one, three = tmp_path / "one", tmp_path / "three"
+    assert main(["eval", "lyrics", "--data", str(data), "--cases", "3", "--out", str(one), *_model()]) == 0
+    assert main(["eval", "lyrics", "--data", str(data), "--cases", "3", "--draws", "3", "--out", str(three),
+                 *_model()]) == 0
+    single = json.loads((one / "lyrics_eval.json").read_text())
+    result = json.loads((three / "lyrics_eval.json").read_text())
+    assert "--draws 3" in result["command"] and result["options"]["draws"] == 3
+    assert "draws" not in single["results"]["lyrics"] and single["options"]["draws"] == 1
+    for system in ("lyrics", "baseline"):
+        figures, draws = result["results"][system], result["results"][system]["draws"]
+        assert len(draws) == 3
+        for name in ("DA", "DP", "DD", "DIOI", "MD"):
+            assert draws[0][name] == single["results"][system][name]  # draw 0 is the single run's
+            values = [d[name] for d in draws]
+            assert figures[name] == pytest.approx(sum(values) / 3)
+            mean = sum(values) / 3
+            assert figures["spread"][name] == pytest.approx((sum((v - mean) ** 2 for v in values) / 2) ** 0.5)
+        assert figures["phrase_ends"] == 3 * single["results"][system]["phrase_ends"]  # pooled
+        assert figures["stressed_syllables"] == 3 * 16 * 3  # 3 cases of 16 "la" each, 3 draws
+    assert len({d["MD"] for d in result["results"]["lyrics"]["draws"]}) > 1  # other seeds, other melodies
+    markdown = (three / "lyrics_eval.md").read_text()
+    dd = result["results"]["lyrics"]
+    assert f"{dd['DD']:.2f} ± {dd['spread']['DD']:.2f}" in markdown
+    assert "Means ± standard deviations over 3 draws" in markdown
+    assert f"| model, lyrics heard | 2 | {dd['draws'][2]['DA']:.2f} |" in markdown
+    assert f"DD {dd['DD']:.2f} ± {dd['spread']['DD']:.2f}" in capsys.readouterr().out
+    assert main(["eval", "lyrics", "--draws", "0", "--out", str(tmp_path), *_model()]) == 1
+    assert "--draws 1-20" in capsys.readouterr().err
+
+
 def test_eval_lyrics_bad_data_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "lyrics", "--data", str(tmp_path / "none.jsonl.gz"), "--out", str(tmp_path),
                  *_model()]) == 1
