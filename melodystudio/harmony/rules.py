@@ -34,12 +34,23 @@ def estimate_key(notes: Sequence[Note]) -> tuple[int, str]:
     hist = np.zeros(12)
     for n in notes:
         hist[n.pitch % 12] += n.duration
-    if not hist.any():
+    return key_of_profile(hist)
+
+
+def key_of_profile(profile: np.ndarray) -> tuple[int, str]:
+    """The Krumhansl-Schmuckler key of a (12,) pitch-class weight profile (durations, counts): the
+    tonic pitch class and mode whose rotated Krumhansl-Kessler profile correlates best with it (major
+    before minor and lower tonics first on a tie; C major for a flat profile, which has no key)."""
+    weights = np.asarray(profile, dtype=np.float64)
+    if weights.std() == 0:
         return 0, "major"
-    best = max(((float(np.corrcoef(hist, np.roll(prof, t))[0, 1]), t, mode)
-                for mode, prof in (("major", KK_MAJOR), ("minor", KK_MINOR)) for t in range(12)),
-               key=lambda x: x[0])
-    return best[1], best[2]
+    best, best_r = (0, "major"), -2.0
+    for mode, reference in (("major", KK_MAJOR), ("minor", KK_MINOR)):
+        for tonic in range(12):
+            r = float(np.corrcoef(weights, np.roll(reference, tonic))[0, 1])
+            if r > best_r:
+                best, best_r = (tonic, mode), r
+    return best
 
 
 def key_prior(tonic: int, mode: str) -> np.ndarray:

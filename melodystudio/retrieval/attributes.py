@@ -14,6 +14,7 @@ import numpy as np
 
 from melodystudio.core import PPQ, KeySignature, Song
 from melodystudio.core.pitch import FLAT_NAMES, SHARP_NAMES
+from melodystudio.harmony.rules import KK_MAJOR, KK_MINOR, key_of_profile
 
 # Note density bins in notes per quarter note: below SLOW_DENSITY reads as slow/sparse, at or
 # above LIVELY_DENSITY as lively/busy (running eighths are 2 per quarter).
@@ -127,22 +128,9 @@ def song_attributes(song: Song) -> TuneAttributes:
     return TuneAttributes(**{**attrs.__dict__, "bars": bars})
 
 
-# Krumhansl-Kessler key profiles (probe-tone ratings), tonic first.
-_MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-_MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
-
-
 def guess_key(pitches: np.ndarray, durations: np.ndarray) -> tuple[int, str]:
-    """(tonic pitch class, mode) by the Krumhansl-Schmuckler correlation of duration-weighted pitch
-    classes with the 24 rotated key profiles."""
-    weights = np.bincount(pitches % 12, weights=durations.astype(np.float64), minlength=12)
-    best, best_r = (0, "major"), -2.0
-    for mode, profile in (("major", _MAJOR_PROFILE), ("minor", _MINOR_PROFILE)):
-        for tonic in range(12):
-            r = float(np.corrcoef(weights, np.roll(profile, tonic))[0, 1]) if weights.std() > 0 else 0.0
-            if r > best_r:
-                best, best_r = (tonic, mode), r
-    return best
+    """(tonic pitch class, mode) of duration-weighted pitch classes (``harmony.rules.key_of_profile``)."""
+    return key_of_profile(np.bincount(pitches % 12, weights=durations.astype(np.float64), minlength=12))
 
 
 def mode_from_signature(major_tonic_pc: int, pitches: np.ndarray, durations: np.ndarray) -> tuple[int, str]:
@@ -154,8 +142,8 @@ def mode_from_signature(major_tonic_pc: int, pitches: np.ndarray, durations: np.
     weights = np.bincount(pitches % 12, weights=durations.astype(np.float64), minlength=12)
     if weights.std() == 0:
         return minor_tonic, "minor"
-    r_major = float(np.corrcoef(weights, np.roll(_MAJOR_PROFILE, major_tonic_pc))[0, 1])
-    r_minor = float(np.corrcoef(weights, np.roll(_MINOR_PROFILE, minor_tonic))[0, 1])
+    r_major = float(np.corrcoef(weights, np.roll(KK_MAJOR, major_tonic_pc))[0, 1])
+    r_minor = float(np.corrcoef(weights, np.roll(KK_MINOR, minor_tonic))[0, 1])
     return (minor_tonic, "minor") if r_minor >= r_major else (major_tonic_pc, "major")
 
 

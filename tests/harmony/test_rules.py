@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from melodystudio.core import PPQ, KeySignature, Note, Song, TimeSignature
-from melodystudio.harmony.rules import estimate_key, harmonize_rules, key_prior
+from melodystudio.harmony.rules import KK_MINOR, estimate_key, harmonize_rules, key_of_profile, key_prior
 from melodystudio.harmony.segments import segments
 from melodystudio.harmony.vocabulary import label_class
 
@@ -31,6 +33,15 @@ def test_without_a_key_signature_the_key_is_estimated() -> None:
     song = scale_over_i_iv_v(key=False)
     assert estimate_key(song.notes) == (0, "major")
     assert harmonize_rules(song, segments(song, "bar")).tolist() == [label_class(x) for x in ("C", "F", "G", "C")]
+
+
+def test_key_of_a_profile_and_of_no_profile() -> None:
+    assert key_of_profile(np.roll(KK_MINOR, 9)) == (9, "minor")  # the A minor profile itself
+    assert key_of_profile(np.zeros(12)) == (0, "major")  # silence: no key, the default
+    assert key_of_profile(np.full(12, 3.0)) == (0, "major")  # all twelve alike: no key either
+    # D dorian-ish tune weighted to D, F, A: D minor
+    assert estimate_key([Note(0, 2 * Q, 62), Note(2 * Q, Q, 65), Note(3 * Q, Q, 69), Note(4 * Q, 4 * Q, 62)]) == \
+        (2, "minor")
 
 
 def test_silence_and_ties_hold_the_previous_chord() -> None:
