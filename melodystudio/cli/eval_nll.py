@@ -25,7 +25,9 @@ CONDITIONING = {
                   "meter and key ride on every token) and nothing after it; the note's NLL is the sum of its "
                   "kind (a note rather than the end), onset (bar + position), duration and pitch NLLs; the end of "
                   "the tune itself is not scored. A tune longer "
-                  "than one model window is cut into consecutive windows that do not see each other.",
+                  "than one model window goes on in windows that continue it: each later window's prompt (part A) "
+                  "holds the whole bars of up to half a window of the notes before, so no note is scored from a "
+                  "cold start (engine.context.score_windows).",
     "model_pitch": "the pitch given all previous notes AND this note's own onset and duration: the model predicts "
                    "a note attribute by attribute in the cascade order kind -> bar -> pos -> dur -> pitch, so "
                    "when it predicts the pitch it already knows when the note starts and how long it lasts. A "

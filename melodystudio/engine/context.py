@@ -10,6 +10,7 @@ of the selected bars (``tokens.glm.part_a``); part B starts with START at the MA
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ import numpy as np
 
 from melodystudio.core import Note, Song
 from melodystudio.core.errors import MelodyStudioError
-from melodystudio.core.timeline import MAX_BARS
+from melodystudio.core.timeline import MAX_BARS, Timeline
 from melodystudio.tokens import CompoundTokenizer, glm
 from melodystudio.tokens.compound import BAR, DUR, KEY, KIND, METER, POS, START, key_index, meter_index
 
@@ -209,22 +210,54 @@ def _cut_before(tune: np.ndarray, bar_starts: np.ndarray, start_tick: int, grid:
         tune[i, DUR] = min(int(tune[i, DUR]), max(1, (start_tick - onset) // grid))
 
 
+# A later scoring window's prompt: up to this share of a window's notes (and bars) before the scored ones.
+# Essen test pitch perplexity of the shipped model: 3.553 with no prompt, 3.492 at 0.5, 3.490 at 0.75
+# (which needs 6% more windows).
+SCORE_PROMPT_SHARE = 0.5
+
+
 @dataclass(frozen=True)
 class ScoreWindow:
+    """One window of a song being scored: a continuation prompt of earlier notes (part A, seen whole)
+    and a blank from ``blank_bar`` to the window's end, decoded note by note."""
+
     tokens: np.ndarray  # (n, 7) int64 NOTE tokens, window bar 0 = the bar of the first one
-    first_note: int  # index in song.notes of tokens[0]
+    blank_bar: int  # window bar where the blank starts (0: no prompt, the window is scored from nothing)
+    skip: int  # notes at the blank's start already scored by the window before (decoded, not scored again)
+    first_note: int  # index in song.notes of the first note scored here
 
 
 def score_windows(song: Song, tokenizer: CompoundTokenizer, limits: Limits) -> list[ScoreWindow]:
-    """The song's notes in consecutive windows of at most window_bars bars and max_notes notes (no
-    more than a training window held)."""
+    """The song's notes in windows of at most window_bars bars and, prompt and blank together, as many
+    notes as a training window held. The first window is scored from nothing; each later one has up
+    to half a window of the notes before it (whole bars) as its continuation prompt, so every note is
+    scored given the notes before it, as the model continues a melody, and none given a cold start."""
     tl, notes, out, i = song.timeline, song.notes, [], 0
     per_window = min(limits.max_notes, limits.window_notes or limits.max_notes)
+    starts = [n.onset for n in notes]  # song.notes is in onset order
     while i < len(notes):
-        w0 = tl.bar_at(notes[i].onset)
-        window = tokenizer.encode(song, w0, n_bars=limits.window_bars)
-        skip = i - len(song.notes_between(0, tl.bar_start(w0)))  # notes of bar w0 already scored
-        tokens = window.tokens[skip:skip + per_window].astype(np.int64)
-        out.append(ScoreWindow(tokens, i))
-        i += len(tokens)
+        bar = tl.bar_at(notes[i].onset)
+        bar_first = bisect.bisect_left(starts, tl.bar_start(bar))  # first note of the bar
+        skip = i - bar_first  # notes of the bar already scored
+        prompt = int(SCORE_PROMPT_SHARE * per_window)
+        w0 = _prompt_bar(tl, starts, bar, max(0, bar_first - prompt), int(SCORE_PROMPT_SHARE * limits.window_bars))
+        window = tokenizer.encode(song, w0, n_bars=limits.window_bars).tokens.astype(np.int64)
+        blank_from = int(np.searchsorted(window[:, BAR], bar - w0, side="left"))
+        if blank_from + skip >= per_window:  # a crowded bar: no prompt, and its earlier notes left out
+            window = tokenizer.encode(song, bar, n_bars=limits.window_bars).tokens[skip:].astype(np.int64)
+            w0, blank_from, skip = bar, 0, 0
+        tokens = window[:per_window]
+        out.append(ScoreWindow(tokens, bar - w0, skip, i))
+        i += len(tokens) - blank_from - skip
     return out
+
+
+def _prompt_bar(tl: Timeline, starts: list[int], bar: int, first_context: int, max_bars: int) -> int:
+    """The bar a scoring window starts at: the first whole bar from note ``first_context`` on, at
+    most ``max_bars`` bars before ``bar`` (the bar the scored notes start in)."""
+    if first_context >= len(starts) or tl.bar_at(starts[first_context]) >= bar:
+        return bar
+    w0 = tl.bar_at(starts[first_context])
+    if bisect.bisect_left(starts, tl.bar_start(w0)) < first_context:  # the bar holds earlier notes: skip it
+        w0 += 1
+    return max(w0, bar - max_bars)

@@ -104,9 +104,10 @@ def _record(results: list[Sampled], active: np.ndarray, chosen: np.ndarray, nll:
 
 
 def score_tokens(decoder: Decoder, heads: CascadeHeads, part_a: np.ndarray, mask_index: int,
-                 notes: np.ndarray, done: int, total: int) -> Job[np.ndarray]:
+                 notes: np.ndarray, done: int, total: int, already: int = 0) -> Job[np.ndarray]:
     """Raw NLL (n, 5) in nats, cascade order, of NOTE tokens notes (n, 7) following part A, each
-    conditioned on part A and the notes before it; ``done``/``total`` place the progress."""
+    conditioned on part A and the notes before it; ``done``/``total`` place the progress, in which
+    the first ``already`` notes (scored before, decoded again as context) do not count."""
     start = part_a[mask_index].copy()
     start[KIND] = START
     inputs = np.concatenate([start[None], notes[:-1]])  # token t predicts notes[t]
@@ -117,7 +118,9 @@ def score_tokens(decoder: Decoder, heads: CascadeHeads, part_a: np.ndarray, mask
         for t in range(len(notes)):
             h = decoder.step(inputs[t:t + 1], np.array([mask_index]), np.array([t + 1]))
             out[t] = teacher_forced_nll(heads, h, target[t:t + 1])[0]
-            yield Progress((done + t + 1) / max(total, 1), f"scoring note {done + t + 1} of {total}")
+            if t >= already:
+                scored = done + t + 1 - already
+                yield Progress(scored / max(total, 1), f"scoring note {scored} of {total}")
     finally:
         decoder.close()
     return out

@@ -165,10 +165,12 @@ class MelodyEngine:
         return self._variations(song, prompt, options, syllables, rows)
 
     def score(self, song: Song) -> Job[ScoreResult]:
-        """Surprisal of every note, computed left to right: each window's part A is BOS + one MASK
-        covering the whole window and part B is the notes, so each note is conditioned on all the
-        notes before it in its window (and on nothing after it). Songs longer than one window
-        (``limits``) are cut into consecutive windows that do not see each other."""
+        """Surprisal of every note, computed left to right: the first window's part A is BOS + one
+        MASK covering the whole window and part B is the notes, so each note is conditioned on all
+        the notes before it (and on nothing after it). A song longer than one window (``limits``)
+        goes on in windows that continue it: part A holds up to half a window of the notes before
+        (whole bars) and one MASK, part B the notes from there, so no note is scored from a cold
+        start (``context.score_windows``)."""
         if not song.notes:
             raise MelodyStudioError("the song has no notes to score")
         windows = context.score_windows(song, self.tokenizer, self.limits)
@@ -241,10 +243,11 @@ class MelodyEngine:
     def _score(self, notes: tuple[Note, ...], windows: list[context.ScoreWindow]) -> Job[ScoreResult]:
         out: list[NoteSurprisal] = []
         for window in windows:
-            part_a, (mask_at,) = glm.part_a(window.tokens, [glm.continuation_span(window.tokens, 0)])
-            nll = yield from score_tokens(self.decoder(), self.heads, part_a, mask_at, window.tokens, len(out),
-                                          len(notes))
-            bits = nll * BITS_PER_NAT
+            span = glm.continuation_span(window.tokens, window.blank_bar)
+            part_a, (mask_at,) = glm.part_a(window.tokens, [span])
+            nll = yield from score_tokens(self.decoder(), self.heads, part_a, mask_at, window.tokens[span.start:],
+                                          len(out), len(notes), window.skip)
+            bits = nll[window.skip:] * BITS_PER_NAT
             out += [NoteSurprisal(notes[window.first_note + i], *map(float, row)) for i, row in enumerate(bits)]
         return ScoreResult(tuple(out), len(windows))
 
