@@ -2,7 +2,8 @@
 # Train melody models on a lent GPU machine (the `device` tool: torch there, but no music21, no mido
 # and no ../shared, 64 MiB of working tree per call, 16 MiB per returned file).
 #
-#   here:  bash tools/gpu_train.sh pack                  data_cache/{tunes,conditioned}.npz + lexicon -> .gpu/
+#   here:  bash tools/gpu_train.sh pack                  data_cache/{tunes,conditioned[,conditioned_keyed]}.npz
+#                                                        + lexicon -> .gpu/
 #   there: bash tools/gpu_train.sh start CONFIG...       unpack .gpu/ into data_cache/, start each config in
 #                                                        the background (setsid: it outlives the call)
 #   there: bash tools/gpu_train.sh watch SECONDS         print the runs' progress until they end or SECONDS pass
@@ -21,9 +22,12 @@ case "$cmd" in
 pack)
     mkdir -p .gpu
     "$PY" - <<'EOF'
-import io, lzma, shutil
+import io, lzma, os, shutil
 import numpy as np
-for name in ("tunes", "conditioned"):
+# conditioned_keyed.npz: `python -m melodystudio.corpus.conditioned --estimate-keys --out data_cache/conditioned_keyed.npz`
+for name in ("tunes", "conditioned", "conditioned_keyed"):
+    if name == "conditioned_keyed" and not os.path.exists(f"data_cache/{name}.npz"):
+        continue
     arrays = dict(np.load(f"data_cache/{name}.npz"))
     raw = io.BytesIO()
     np.savez(raw, **arrays)  # uncompressed: xz does far better than zip's deflate on these
@@ -36,9 +40,10 @@ EOF
 start)
     mkdir -p data_cache runs
     "$PY" - <<'EOF'
-import lzma, shutil
-for name in ("tunes", "conditioned"):
-    with lzma.open(f".gpu/{name}.npz.xz") as src, open(f"data_cache/{name}.npz", "wb") as dst:
+import glob, lzma, os, shutil
+for packed in sorted(glob.glob(".gpu/*.npz.xz")):
+    name = os.path.basename(packed)[:-len(".npz.xz")]
+    with lzma.open(packed) as src, open(f"data_cache/{name}.npz", "wb") as dst:
         shutil.copyfileobj(src, dst)
 shutil.copy(".gpu/lexicon.json", "data_cache/lexicon.json")
 EOF

@@ -1,6 +1,6 @@
 """Build the conditioned tune set: melodies with their chords and lyric syllables per note.
 
-    python -m melodystudio.corpus.conditioned [--out data_cache/conditioned.npz] [--limit N]
+    python -m melodystudio.corpus.conditioned [--out data_cache/conditioned.npz] [--limit N] [--estimate-keys]
 
 Sources (read in place from the shared data folder, encoded exactly as the corpus build encodes
 them, ``encode.encode_tune``): POP909 (chords), the OpenEWLD lead sheets (chords and lyrics; a file
@@ -8,11 +8,18 @@ that cannot be read is counted and skipped) and lyrics_melody (syllables with wo
 stress from the CMU dictionary). Splits: POP909 and lyrics_melody keep their README splits,
 OpenEWLD goes by the SHA-1 of the file name (``conditioned_lyrics.name_split``).
 
+lyrics_melody songs carry no key, so their tokens' KEY is "unknown" and a model learns to set a
+lyric without one, while a lyric request always has the song's key. ``--estimate-keys`` gives every
+song without a key the one best correlated with its melody (``lyric_cases.melody_key``, as ``eval
+lyrics`` gives its cases), so that the lyric task is trained as it is asked; the npz records it
+(``build``). The shipped model was trained without it.
+
 The npz is a ``training.data.TuneSet`` (one tune per corpus window of up to max_bars bars)::
 
     tokens (M, 7) int16, offsets (W + 1,), train / valid / test (window indices), tokenizer (JSON),
     cond (M, N_COND) int16 (``tokens.conditions``), tune_source (W,) int64, sources (JSON list),
     song_id (W,) str: the source's id of each window's song (file name for OpenEWLD)
+    build (JSON): how it was built ({"estimate_keys": bool})
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from melodystudio.core.errors import MelodyStudioError
 from melodystudio.corpus import paths
 from melodystudio.corpus.conditioned_lyrics import lyrics_melody_columns, name_split, song_lyric_columns
 from melodystudio.corpus.encode import EncodedTune, encode_tune
+from melodystudio.corpus.lyric_cases import melody_key
 from melodystudio.corpus.lyrics_melody import iter_lyrics_melody
 from melodystudio.corpus.pop909 import iter_pop909
 from melodystudio.corpus.records import CorpusTune, ParseFailure, base_meta, failure_reason
@@ -67,26 +75,33 @@ class BuildReport:
         self.reasons[f"{source}: {reason[:80]}"] += 1
 
 
-def conditioned(tune: CorpusTune, lyric: np.ndarray | None, tokenizer: CompoundTokenizer) -> ConditionedTune:
-    """Encode a tune and attach CHORD (from its song's chord track) plus the lyric columns given."""
+def conditioned(tune: CorpusTune, lyric: np.ndarray | None, tokenizer: CompoundTokenizer,
+                estimate_key: bool = False) -> ConditionedTune:
+    """Encode a tune and attach CHORD (from its song's chord track) plus the lyric columns given;
+    ``estimate_key``: a song without a key first gets the one its melody suggests."""
+    if estimate_key and not tune.song.keys and tune.song.notes:
+        tune.song.set_key(melody_key(tune.song.notes))
     encoded = encode_tune(tune, tokenizer)
     cond = lyric.copy() if lyric is not None else conditions.empty(len(tune.song.notes))
     cond[:, CHORD] = conditions.chord_values(tune.song, [n.onset for n in tune.song.notes])
     return ConditionedTune(encoded, cond)
 
 
-def _pop909(tokenizer: CompoundTokenizer, report: BuildReport, limit: int | None) -> Iterator[ConditionedTune]:
-    return _read("pop909", iter_pop909, lambda t: None, tokenizer, report, limit)
+def _pop909(tokenizer: CompoundTokenizer, report: BuildReport, limit: int | None,
+            estimate_keys: bool) -> Iterator[ConditionedTune]:
+    return _read("pop909", iter_pop909, lambda t: None, tokenizer, report, limit, estimate_keys)
 
 
-def _lyrics_melody(tokenizer: CompoundTokenizer, report: BuildReport, limit: int | None) -> Iterator[ConditionedTune]:
+def _lyrics_melody(tokenizer: CompoundTokenizer, report: BuildReport, limit: int | None,
+                   estimate_keys: bool) -> Iterator[ConditionedTune]:
     def columns(t: CorpusTune) -> np.ndarray:
         return lyrics_melody_columns(t.meta["syllables"], t.meta["word"], t.meta["phrase"])
-    return _read("lyrics_melody", iter_lyrics_melody, columns, tokenizer, report, limit)
+    return _read("lyrics_melody", iter_lyrics_melody, columns, tokenizer, report, limit, estimate_keys)
 
 
 def _read(source: str, tunes: Callable[..., Iterator[CorpusTune]], columns: Callable[[CorpusTune], np.ndarray | None],
-          tokenizer: CompoundTokenizer, report: BuildReport, limit: int | None) -> Iterator[ConditionedTune]:
+          tokenizer: CompoundTokenizer, report: BuildReport, limit: int | None,
+          estimate_keys: bool) -> Iterator[ConditionedTune]:
     """The first ``limit`` tunes of a source reader (``tunes(failures=...)``), each with its lyric
     ``columns`` (None: none); the reader's own parse failures are counted after them."""
     failures: list[ParseFailure] = []
@@ -95,20 +110,21 @@ def _read(source: str, tunes: Callable[..., Iterator[CorpusTune]], columns: Call
             break
 
         def make(t: CorpusTune = tune) -> ConditionedTune:
-            return conditioned(t, columns(t), tokenizer)
+            return conditioned(t, columns(t), tokenizer, estimate_keys)
 
         yield from _guarded(source, make, report)
     for f in failures:
         report.fail(source, f.reason)
 
 
-def _openewld(tokenizer: CompoundTokenizer, report: BuildReport, limit: int | None) -> Iterator[ConditionedTune]:
+def _openewld(tokenizer: CompoundTokenizer, report: BuildReport, limit: int | None,
+              estimate_keys: bool) -> Iterator[ConditionedTune]:
     files = sorted((paths.data_root() / "openewld").glob("*.mxl"))[:limit]
     for path in files:
         def make(p: Path = path) -> ConditionedTune:
             song = load_song(p)[0]
             tune = CorpusTune("openewld", p.name, name_split(p.name), song, None, base_meta(title=song.title))
-            return conditioned(tune, song_lyric_columns(song), tokenizer)
+            return conditioned(tune, song_lyric_columns(song), tokenizer, estimate_keys)
 
         yield from _guarded("openewld", make, report)
 
@@ -153,15 +169,16 @@ def window_arrays(tunes: list[tuple[str, ConditionedTune]]) -> dict[str, Any]:
 
 
 def build(out: Path, sources: tuple[str, ...] = SOURCES, limit: int | None = None,
-          config: TokenizerConfig | None = None) -> BuildReport:
+          config: TokenizerConfig | None = None, estimate_keys: bool = False) -> BuildReport:
     """Read, encode and write the conditioned set; returns what was read and skipped."""
     config = config or TokenizerConfig()
     tokenizer = CompoundTokenizer(config)
     report = BuildReport()
-    tunes = [(name, t) for name in sources for t in READERS[name](tokenizer, report, limit)]
+    tunes = [(name, t) for name in sources for t in READERS[name](tokenizer, report, limit, estimate_keys)]
     arrays = window_arrays(tunes)
     arrays["tokenizer"] = np.array(json.dumps(config.to_dict()))
     arrays["sources"] = np.array(json.dumps(list(SOURCES)))
+    arrays["build"] = np.array(json.dumps({"estimate_keys": estimate_keys}))
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -193,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--sources", default=",".join(SOURCES), help=f"comma-separated, of {', '.join(SOURCES)}")
     ap.add_argument("--limit", type=int, default=None, help="at most N songs per source (smoke runs)")
+    ap.add_argument("--estimate-keys", action="store_true",
+                    help="give songs without a key (lyrics_melody) the key their melody suggests")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stderr)
     sources = tuple(s.strip() for s in args.sources.split(",") if s.strip())
@@ -201,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown sources {sorted(unknown)}; use {', '.join(SOURCES)}")
     start = time.monotonic()
     try:
-        report = build(args.out, sources, args.limit)
+        report = build(args.out, sources, args.limit, estimate_keys=args.estimate_keys)
     except MelodyStudioError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

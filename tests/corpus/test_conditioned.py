@@ -70,3 +70,41 @@ def test_a_small_build_is_a_tune_set_with_aligned_conditions(tmp_path: Path) -> 
     assert (cond[rows["pop909"], CHORD] > 0).all() and not cond[rows["pop909"], WORD].any()
     assert (cond[rows["lyrics_melody"], WORD] > 0).all() and not cond[rows["lyrics_melody"], CHORD].any()
     assert (cond[rows["openewld"], CHORD] > 0).mean() > 0.9 and (cond[rows["openewld"], TEXT] > 0).mean() > 0.5
+
+
+@pytest.mark.skipif(not paths.lyrics_melody_path().is_file(), reason="the shared data folder is not here")
+def test_estimate_keys_gives_the_lyric_songs_a_key(tmp_path: Path) -> None:
+    import json
+
+    from melodystudio.tokens.compound import KEY, UNKNOWN_KEY
+
+    plain, keyed = tmp_path / "plain.npz", tmp_path / "keyed.npz"
+    build(plain, ("lyrics_melody",), limit=3)
+    build(keyed, ("lyrics_melody",), limit=3, estimate_keys=True)
+    with np.load(plain) as a, np.load(keyed) as b:
+        assert json.loads(str(a["build"])) == {"estimate_keys": False}
+        assert json.loads(str(b["build"])) == {"estimate_keys": True}
+        assert (a["tokens"][:, KEY] == UNKNOWN_KEY).all()  # the source has no key
+        assert (b["tokens"][:, KEY] != UNKNOWN_KEY).all()
+        # nothing else changes: notes, conditions and windows are the same
+        columns = [c for c in range(a["tokens"].shape[1]) if c != KEY]
+        np.testing.assert_array_equal(a["tokens"][:, columns], b["tokens"][:, columns])
+        np.testing.assert_array_equal(a["cond"], b["cond"])
+        np.testing.assert_array_equal(a["offsets"], b["offsets"])
+
+
+def test_an_estimated_key_is_the_melodys(tmp_path: Path) -> None:
+    from melodystudio.core import Note, Song
+    from melodystudio.corpus.conditioned import conditioned
+    from melodystudio.corpus.records import CorpusTune, base_meta
+    from melodystudio.tokens import CompoundTokenizer, TokenizerConfig
+    from melodystudio.tokens.compound import KEY, key_field
+
+    q = 480
+    a_minor = [57, 60, 64, 69, 64, 60, 57, 59, 60, 64, 62, 59, 57]  # arpeggios that start and end on A
+    song = Song("a", notes=[Note(i * q, q, p) for i, p in enumerate(a_minor)])
+    tune = CorpusTune("lyrics_melody", "a", "train", song, None, base_meta())
+    tokens = conditioned(tune, None, CompoundTokenizer(TokenizerConfig()), estimate_key=True).encoded.tokens
+    assert song.keys[0].tonic_pc == 9 and song.keys[0].mode == "minor"
+    assert (tokens[:, KEY] == key_field(song.keys[0])).all()
+
