@@ -31,8 +31,9 @@ DEFAULT_TOP_P, LYRIC_TOP_P = 0.95, 1.0
 # time in the pacing of the syllables over the bars (1: every syllable alike). On 400 validation
 # songs (`eval lyrics --split valid --cases 400 --seed 2 | 3 --phrase-breath 1 | 2`) it lengthens
 # 52% / 54% of the line ends against 38% / 40% (human 55% / 57%), at some cost to SongGLM's duration
-# similarity (DD 95.5 / 96.3 against 96.6 / 97.0); 1.5 gave 45% and DD 96.0, 3 held the notes too
-# long (DD 93.7).
+# similarity (DD 95.5 / 96.3 against 96.6 / 97.0; over three draws of seed 2, 96.05 against 96.54, with
+# 96.33 at 1.5: tools/lyric_duration_study.py); 1.5 gave 45% and DD 96.0, 3 held the notes too long
+# (DD 93.7).
 PHRASE_BREATH = 2.0
 MAX_PHRASE_BREATH = 8.0
 
