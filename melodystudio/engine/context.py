@@ -234,13 +234,13 @@ def score_windows(song: Song, tokenizer: CompoundTokenizer, limits: Limits) -> l
     scored given the notes before it, as the model continues a melody, and none given a cold start."""
     tl, notes, out, i = song.timeline, song.notes, [], 0
     per_window = min(limits.max_notes, limits.window_notes or limits.max_notes)
+    prompt_notes, prompt_bars = int(SCORE_PROMPT_SHARE * per_window), int(SCORE_PROMPT_SHARE * limits.window_bars)
     starts = [n.onset for n in notes]  # song.notes is in onset order
     while i < len(notes):
         bar = tl.bar_at(notes[i].onset)
         bar_first = bisect.bisect_left(starts, tl.bar_start(bar))  # first note of the bar
         skip = i - bar_first  # notes of the bar already scored
-        prompt = int(SCORE_PROMPT_SHARE * per_window)
-        w0 = _prompt_bar(tl, starts, bar, max(0, bar_first - prompt), int(SCORE_PROMPT_SHARE * limits.window_bars))
+        w0 = _prompt_bar(tl, starts, bar, max(0, bar_first - prompt_notes), prompt_bars)
         window = tokenizer.encode(song, w0, n_bars=limits.window_bars).tokens.astype(np.int64)
         blank_from = int(np.searchsorted(window[:, BAR], bar - w0, side="left"))
         if blank_from + skip >= per_window:  # a crowded bar: no prompt, and its earlier notes left out
