@@ -16,7 +16,9 @@ not built into the engine, so this study patches it for the run (the engine's co
   add-one smoothed, clipped to +-3) is added to the duration logits. The shares are counted over
   the human melodies and draw 0 of the defaults, i.e. fitted on the same validation songs: an upper
   bound of what such a prior could gain;
-- ``duration-temperature``: the duration stage is drawn at --value instead of the temperature (0.9).
+- ``duration-temperature``: the duration stage is drawn at --value instead of the temperature (0.9);
+- ``unknown-key``: the model's KEY field says "unknown" (as lyrics_melody songs were trained), while
+  the degree prior and the constraints still use the song's key.
 
 Numbers quoted in models/melody/MODEL_CARD.md (session 9) come from this script.
 """
@@ -36,7 +38,7 @@ from melodystudio.core import Note, Song, TempoChange  # noqa: E402
 from melodystudio.core.progress import run_to_end  # noqa: E402
 from melodystudio.corpus.lyric_cases import choose_cases, read_split_records  # noqa: E402
 from melodystudio.corpus.paths import lyrics_melody_path  # noqa: E402
-from melodystudio.engine import constraints  # noqa: E402
+from melodystudio.engine import constraints, context  # noqa: E402
 from melodystudio.engine.api import GenerationOptions  # noqa: E402
 from melodystudio.engine.melody import MelodyEngine  # noqa: E402
 from melodystudio.evaluation.lyrics_metrics import (  # noqa: E402
@@ -47,6 +49,7 @@ from melodystudio.evaluation.lyrics_metrics import (  # noqa: E402
     set_overlap,
 )
 from melodystudio.evaluation.metrics import pitch_class_histogram  # noqa: E402
+from melodystudio.tokens.compound import UNKNOWN_KEY  # noqa: E402
 from melodystudio.tokens.heads import CascadeHeads  # noqa: E402
 
 SEED, DRAW_STEP, TEMPERATURE = 2, 100_000, 0.9
@@ -138,9 +141,16 @@ def patch_free_line_ends() -> None:
     constraints.Rules.breathe, constraints.Rules.allow = remember, freed  # type: ignore[method-assign]
 
 
+def patch_unknown_key() -> None:
+    """The KEY field of every model input row is UNKNOWN_KEY (the song keeps its key otherwise)."""
+    context.key_index = lambda song, tick: UNKNOWN_KEY  # type: ignore[assignment]
+    constraints.key_fields = lambda keys, ticks: np.full(len(ticks), UNKNOWN_KEY, dtype=np.int64)  # type: ignore[assignment]
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--variant", choices=("defaults", "free-end", "duration-prior", "duration-temperature"),
+    p.add_argument("--variant", choices=("defaults", "free-end", "duration-prior", "duration-temperature",
+                                          "unknown-key"),
                    default="defaults")
     p.add_argument("--value", type=float, default=1.0, help="the prior's weight, or the duration temperature")
     p.add_argument("--breath", type=float, default=2.0)
@@ -155,6 +165,8 @@ def main() -> None:
         print("human:", line_end_lengths([c.human for c in cases], cases))
     elif args.variant == "free-end":
         patch_free_line_ends()
+    elif args.variant == "unknown-key":
+        patch_unknown_key()
     elif args.variant == "duration-temperature":
         patch_duration_logits(np.zeros(engine.heads.sizes[3]), TEMPERATURE / args.value)
     else:

@@ -38,6 +38,7 @@ from melodystudio.lyrics import Stress, Syllable
 DEFAULT_CASES, QUICK_CASES = 100, 8
 MAX_DRAWS = 20
 DRAW_SEED_STEP = 1_000_000  # draw k sets case i with seed --seed * 1000 + i + k * DRAW_SEED_STEP
+TRAIN_SPLIT = "train"  # where the human reference melodies of other songs come from
 TEMPO_BPM = 120.0  # the source's eighth-note unit at its median pace (lyrics_melody README)
 SYSTEMS = ("lyrics", "baseline")
 # SongGLM (Yu et al., AAAI 2025), Table 1, on its own test data: DA, DP, DD, DIOI in percent, MD.
@@ -139,6 +140,8 @@ def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]
     results: dict[str, dict[str, Any] | None] = {s: _figures(notes, cases) for s, notes in generated.items()}
     results["human"] = _placement_figures([c.human for c in cases], cases)
     results["other_songs"] = _other_songs(draw.others, cases)
+    yield Progress(0.95, "scoring: human melodies of training songs")
+    results["train_songs"] = _train_songs(data, cases, settings.draws, settings.seed, engine.limits.max_notes)
     timings["scoring"] = time.monotonic() - start
     timings["total"] = time.monotonic() - clock
     return {
@@ -217,6 +220,33 @@ def _other_songs(others: Sequence[Any], cases: Sequence[Any]) -> dict[str, Any] 
         return None
     figures: dict[str, Any] = dict(songglm_figures([o.human for o in others], [c.human for c in cases[:len(others)]]))
     figures["pairs"] = len(others)
+    return figures
+
+
+def _train_songs(data: Path, cases: Sequence[Any], draws: int, seed: int, max_notes: int) -> dict[str, Any] | None:
+    """The set figures (DA, DP, DD, DIOI) of the human melodies of training songs in place of generated
+    ones: ``draws`` disjoint sets as large as the cases, drawn as cases are (their opening phrases),
+    each scored alone; mean, and with several sets each one's figures and the standard deviation.
+    Real melodies, not of these lyrics: what a system writing human-like melodies would score at this
+    set size. None when the data holds fewer such songs than one set needs."""
+    from melodystudio.corpus.lyric_cases import choose_cases, read_split_records
+    from melodystudio.evaluation.lyrics_metrics import set_figures
+
+    try:
+        records = read_split_records(data, TRAIN_SPLIT)
+        songs = choose_cases(records, len(cases) * draws, seed, max_notes).cases
+    except MelodyStudioError:  # no training songs, or none making a case
+        return None
+    sets = [songs[k * len(cases):(k + 1) * len(cases)] for k in range(len(songs) // len(cases))]
+    if not sets:
+        return None
+    humans = [c.human for c in cases]
+    per_set = [set_figures([s.human for s in chosen], humans) for chosen in sets]
+    figures: dict[str, Any] = {k: float(np.mean([d[k] for d in per_set])) for k in per_set[0]}
+    figures.update(songs=len(cases), sets=len(sets))
+    if len(sets) > 1:
+        figures["draws"] = per_set
+        figures["spread"] = {k: float(np.std([d[k] for d in per_set], ddof=1)) for k in per_set[0]}
     return figures
 
 
@@ -350,7 +380,7 @@ def command_line(args: argparse.Namespace) -> str:
 
 
 def summary(result: dict[str, Any]) -> list[str]:
-    from melodystudio.cli.lyrics_eval_report import fmt_share, songglm_line
+    from melodystudio.cli.lyrics_eval_report import fmt_share, songglm_figure, songglm_line
 
     r = result["results"]
     lines = [f"model {result['model']['directory']} ({'with' if result['model']['supports_lyrics'] else 'without'} "
@@ -366,6 +396,10 @@ def summary(result: dict[str, Any]) -> list[str]:
         lines.append(f"  {system}: phrase ends lengthened {fmt_share(f['phrase_end_lengthened'])} (other notes "
                      f"{fmt_share(f['other_notes_lengthened'])}), on the tonic triad "
                      f"{fmt_share(f['phrase_end_stable'])} ({fmt_share(f['other_notes_stable'])})")
+    if r.get("train_songs"):
+        f = r["train_songs"]
+        lines.append(f"  {f['songs']} training songs' melodies ({f['sets']} sets): "
+                     + " ".join(f"{k} {songglm_figure(f, k)}" for k in ("DA", "DP", "DD", "DIOI")))
     if r["other_songs"]:
         f = r["other_songs"]
         lines.append(f"  other test songs' melodies: DA {f['DA']:.2f} DP {f['DP']:.2f} DD {f['DD']:.2f} "

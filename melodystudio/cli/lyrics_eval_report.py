@@ -60,9 +60,19 @@ def render(result: dict[str, Any]) -> str:
     if r.get("other_songs"):
         rows.append([f"human melodies of {r['other_songs']['pairs']} other test songs",
                      *(fmt(r["other_songs"][k], 2) for k in SONGGLM)])
+    if r.get("train_songs"):
+        t = r["train_songs"]
+        rows.append([f"human melodies of {t['songs']} training songs ({t['sets']} sets)",
+                     *(songglm_figure(t, k) for k in SONGGLM[:-1]), DASH])
     rows += [[f"{name} (published, its own data)", *(fmt(v[k], 2) for k in SONGGLM)]
              for name, v in result["published"].items()]
     lines += table(["melodies", "DA %", "DP %", "DD %", "DIOI %", "MD"], rows)
+    if r.get("train_songs"):
+        lines += ["", "DA, DP, DD and DIOI compare the two sets as wholes, not song by song, so real melodies of "
+                  "other songs show what a system writing human-like melodies scores at this set size: the "
+                  "training songs' row holds the human melodies of other lyrics (openings drawn as the cases "
+                  "are, disjoint sets as large as the cases' set). MD pairs each melody with the human one of "
+                  "its own lyric, so that row has none."]
     draws = opts.get("draws", 1)
     if draws > 1:
         lines += ["", f"Means ± standard deviations over {draws} draws (every case set {draws} times, other seeds); "

@@ -156,11 +156,11 @@ def _frames(notes: Sequence[Note], step: int) -> np.ndarray:
     return np.array(frames)
 
 
-def songglm_figures(generated: Sequence[Sequence[Note]], human: Sequence[Sequence[Note]]) -> dict[str, float]:
-    """DA, DP, DD, DIOI (percent) and MD (semitones) of paired melodies: generated[i] sets the same
-    lyrics as human[i], every note carrying its lyric (for DA's word ids)."""
-    if len(generated) != len(human) or not generated:
-        raise ValueError(f"{len(generated)} generated and {len(human)} human melodies: they must pair up")
+def set_figures(generated: Sequence[Sequence[Note]], human: Sequence[Sequence[Note]]) -> dict[str, float]:
+    """DA, DP, DD, DIOI (percent): SongGLM's figures that compare the two sets as wholes, so the sets
+    may differ in size and need not pair up (every note carrying its lyric, for DA's word ids)."""
+    if not generated or not human:
+        raise ValueError(f"{len(generated)} generated and {len(human)} human melodies: neither may be empty")
 
     def features(songs: Sequence[Sequence[Note]]) -> dict[str, np.ndarray]:
         return {"DA": np.stack([notes_per_word(word_ids(s)) for s in songs]),
@@ -168,7 +168,15 @@ def songglm_figures(generated: Sequence[Sequence[Note]], human: Sequence[Sequenc
                 "DD": np.stack([duration_shares(s) for s in songs]),
                 "DIOI": np.array([mean_ioi(s) for s in songs])}
     g, h = features(generated), features(human)
-    out = {name: set_overlap(g[name], h[name]) for name in g}
+    return {name: set_overlap(g[name], h[name]) for name in g}
+
+
+def songglm_figures(generated: Sequence[Sequence[Note]], human: Sequence[Sequence[Note]]) -> dict[str, float]:
+    """DA, DP, DD, DIOI (percent) and MD (semitones) of paired melodies: generated[i] sets the same
+    lyrics as human[i], every note carrying its lyric (for DA's word ids)."""
+    if len(generated) != len(human) or not generated:
+        raise ValueError(f"{len(generated)} generated and {len(human)} human melodies: they must pair up")
+    out = set_figures(generated, human)
     out["MD"] = float(np.mean([melody_distance(a, b) for a, b in zip(generated, human)]))
     return out
 

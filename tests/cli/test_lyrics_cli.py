@@ -201,6 +201,37 @@ def test_eval_lyrics_scores_other_songs_as_a_human_reference(tmp_path: Path,
     assert "other test songs' melodies: DA 100.00" in capsys.readouterr().out
 
 
+def test_eval_lyrics_scores_training_songs_as_a_set_reference(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "lyrics_melody.jsonl.gz"
+    halves = _record("t4", "train", 12)
+    halves["dur"] = [1.0] * len(halves["dur"])  # eighth notes: another duration share than the cases'
+    records = [_record("a", "test", 12), _record("b", "test", 12), *(_record(f"t{i}", "train", 12) for i in (1, 2, 3)),
+               halves]
+    with gzip.open(data, "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(r) + "\n" for r in records)
+    assert main(["eval", "lyrics", "--data", str(data), "--cases", "2", "--draws", "2", "--out", str(tmp_path),
+                 *_model()]) == 0
+    train = json.loads((tmp_path / "lyrics_eval.json").read_text())["results"]["train_songs"]
+    assert train["songs"] == 2 and train["sets"] == 2 and "MD" not in train
+    same, other = sorted(train["draws"], key=lambda d: -d["DD"])
+    assert same == {"DA": 100.0, "DP": 100.0, "DD": 100.0, "DIOI": 100.0}  # the set without t4: the cases' melodies
+    assert other["DD"] < 100.0 and train["spread"]["DD"] > 0
+    assert train["DD"] == pytest.approx((same["DD"] + other["DD"]) / 2)
+    markdown = (tmp_path / "lyrics_eval.md").read_text()
+    row = (f"| human melodies of 2 training songs (2 sets) | {train['DA']:.2f} ± {train['spread']['DA']:.2f} | "
+           f"{train['DP']:.2f} ± {train['spread']['DP']:.2f} | {train['DD']:.2f} ± {train['spread']['DD']:.2f} | ")
+    assert row in markdown and "| – |" in markdown.split(row)[1].splitlines()[0]
+    assert "MD pairs each melody with the human one" in markdown
+    assert f"2 training songs' melodies (2 sets): DA {train['DA']:.2f} ± " in capsys.readouterr().out
+    # fewer training songs than one set: no row
+    with gzip.open(data, "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(r) + "\n" for r in records[:3])
+    assert main(["eval", "lyrics", "--data", str(data), "--cases", "2", "--out", str(tmp_path), *_model()]) == 0
+    assert json.loads((tmp_path / "lyrics_eval.json").read_text())["results"]["train_songs"] is None
+    assert "training songs" not in (tmp_path / "lyrics_eval.md").read_text()
+
+
 def test_eval_lyrics_draws_average_songglm_figures_and_pool_the_rest(tmp_path: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "lyrics_melody.jsonl.gz"

@@ -20,6 +20,7 @@ from melodystudio.evaluation.lyrics_metrics import (
     melody_distance,
     notes_per_word,
     on_tonic_triad,
+    set_figures,
     set_overlap,
     songglm_figures,
     stress_on_peaks,
@@ -108,6 +109,17 @@ def test_songglm_figures_of_a_melody_set_against_itself() -> None:
         assert 0 < figures[name] < 100  # SongGLM's bounds cut the kernel tails even for identical sets
     with pytest.raises(ValueError, match="pair up"):
         songglm_figures(songs, songs[:2])
+
+
+def test_set_figures_compare_sets_of_any_size_as_songglm_figures_do() -> None:
+    songs = [melody([60, 62, 64, 65], [Q, Q, Q, Q]), melody([67, 65, 64, 62, 60], [Q // 2] * 4 + [2 * Q]),
+             melody([60, 60, 67, 67, 69], [Q] * 5)]
+    paired = songglm_figures(songs, songs[::-1])
+    assert set_figures(songs, songs[::-1]) == {k: v for k, v in paired.items() if k != "MD"}
+    assert set_figures(songs, songs[::-1]) == set_figures(songs, songs)  # order does not count: sets
+    assert set_figures(songs[:2], songs)["DD"] != set_figures(songs, songs)["DD"]  # sizes may differ
+    with pytest.raises(ValueError, match="empty"):
+        set_figures([], songs)
 
 
 def test_stress_on_strong_beats_and_peaks() -> None:
