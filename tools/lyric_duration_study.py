@@ -6,8 +6,8 @@
 Sets the cases of ``melodystudio eval lyrics --split valid --seed 2`` (draw d: melody seeds
 2000 + case + 100000 d) ``--draws`` times with the engine's defaults but one change, and prints per
 draw DP, DD, DIOI (SongGLM's set overlaps, ``evaluation.lyrics_metrics``) and the share of line ends
-lengthened, then the means. With ``--variant defaults`` it also prints, for the human melodies and
-draw 0, how long the last note of a line lasts and the rest after it. The variants were tried and
+lengthened, then the means. It also prints, for draw 0 (and with ``--variant defaults`` for the
+human melodies), how long the last note of a line lasts and the rest after it. The variants were tried and
 not built into the engine, so this study patches it for the run (the engine's code is unchanged):
 
 - ``free-end``: the last note of a line (not of the song) may end anywhere before the selection's
@@ -17,6 +17,9 @@ not built into the engine, so this study patches it for the run (the engine's co
   the human melodies and draw 0 of the defaults, i.e. fitted on the same validation songs: an upper
   bound of what such a prior could gain;
 - ``duration-temperature``: the duration stage is drawn at --value instead of the temperature (0.9);
+- ``rest-breath``: the last note of a line (not of the song) must end inside the next note's pacing
+  window moved --value x the breath (the pacing share the line end takes beyond one note) earlier,
+  so the breath tends to become a rest after a note of ordinary length;
 - ``unknown-key``: the model's KEY field says "unknown" (as lyrics_melody songs were trained), while
   the degree prior and the constraints still use the song's key.
 
@@ -141,6 +144,44 @@ def patch_free_line_ends() -> None:
     constraints.Rules.breathe, constraints.Rules.allow = remember, freed  # type: ignore[method-assign]
 
 
+def patch_rest_breath(part: float) -> None:
+    """The rest-breath variant (see the module docstring)."""
+    breathe, allow = constraints.Rules.breathe, constraints.Rules.allow
+
+    def remember(self, phrase_end, shares):  # type: ignore[no-untyped-def]
+        breathe(self, phrase_end, shares)
+        ends = np.asarray(phrase_end, dtype=bool)
+        unit = (self.end_tick - self.start_tick) / float(np.where(ends, shares, 1.0).sum())
+        self._study_rest = np.where(ends, part * (shares - 1.0) * unit, 0.0).astype(np.int64)
+
+    def rested(self, cursor, count):  # type: ignore[no-untyped-def]
+        inner = allow(self, cursor, count)
+        rest = getattr(self, "_study_rest", None)
+        if rest is None:
+            return inner
+        r = np.where(count < len(rest) - 1, rest[np.minimum(count, len(rest) - 1)], 0)
+        later = np.maximum(self.note_count - count - 1, 0)
+
+        def mask(stage, chosen):  # type: ignore[no-untyped-def]
+            m = inner(stage, chosen)
+            if stage != constraints.DUR_S:
+                return m
+            rows = (r > 0) & (chosen[:, constraints.KIND_S] != constraints.END)
+            if not rows.any():
+                return m
+            units = np.arange(self.sizes[constraints.DUR_S])
+            onset = self.onset_ticks(chosen[:, constraints.BAR_S], chosen[:, constraints.POS_S])
+            ends = onset[:, None] + units[None] * self.grid
+            base = (units[None] >= 1) & (ends <= self.end_tick) & (self.fits_from(ends) >= later[:, None])
+            k = np.minimum(count + 1, len(self.earliest) - 1)
+            lb, ub = self.earliest[k] - r, self.latest[k] - r
+            held = base & (ends >= lb[:, None]) & (ends <= ub[:, None])
+            return np.where((rows & held.any(axis=1))[:, None], held, m)
+        return mask
+
+    constraints.Rules.breathe, constraints.Rules.allow = remember, rested  # type: ignore[method-assign]
+
+
 def patch_unknown_key() -> None:
     """The KEY field of every model input row is UNKNOWN_KEY (the song keeps its key otherwise)."""
     context.key_index = lambda song, tick: UNKNOWN_KEY  # type: ignore[assignment]
@@ -150,7 +191,7 @@ def patch_unknown_key() -> None:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--variant", choices=("defaults", "free-end", "duration-prior", "duration-temperature",
-                                          "unknown-key"),
+                                          "rest-breath", "unknown-key"),
                    default="defaults")
     p.add_argument("--value", type=float, default=1.0, help="the prior's weight, or the duration temperature")
     p.add_argument("--breath", type=float, default=2.0)
@@ -165,6 +206,8 @@ def main() -> None:
         print("human:", line_end_lengths([c.human for c in cases], cases))
     elif args.variant == "free-end":
         patch_free_line_ends()
+    elif args.variant == "rest-breath":
+        patch_rest_breath(args.value)
     elif args.variant == "unknown-key":
         patch_unknown_key()
     elif args.variant == "duration-temperature":
@@ -177,7 +220,7 @@ def main() -> None:
     rows = []
     for draw in range(args.draws):
         melodies = set_cases(engine, cases, args.breath, draw)
-        if draw == 0 and args.variant == "defaults":
+        if draw == 0:
             print("model:", line_end_lengths(melodies, cases))
         rows.append(figures(melodies, cases))
         print(f"draw {draw}: " + ", ".join(f"{k} {v:.2f}" for k, v in rows[-1].items()), flush=True)
