@@ -2,6 +2,8 @@
 # Train melody models on a lent GPU machine (the `device` tool: torch there, but no music21, no mido
 # and no ../shared, 64 MiB of working tree per call, 16 MiB per returned file).
 #
+#   here:  bash tools/gpu_train.sh caches                build whichever of the caches below is missing
+#                                                        (a new checkout has none: about 25 min on 2 cores)
 #   here:  bash tools/gpu_train.sh pack                  data_cache/{tunes,conditioned[,conditioned_keyed]}.npz
 #                                                        + lexicon -> .gpu/
 #   there: bash tools/gpu_train.sh start CONFIG...       unpack .gpu/ into data_cache/, start each config in
@@ -19,6 +21,22 @@ cmd=${1:?usage: gpu_train.sh pack|start|watch|collect|join ...}
 shift
 
 case "$cmd" in
+caches)
+    build() {  # build FILE COMMAND...: run COMMAND unless FILE exists
+        local file=$1; shift
+        if [ -f "$file" ]; then echo "have $file"; return; fi
+        echo "==> $file: $*"; start=$SECONDS
+        "$@"
+        echo "    $file in $((SECONDS - start)) s"
+    }
+    build data_cache/corpus.npz "$PY" -m melodystudio.corpus.build
+    build data_cache/tunes.npz "$PY" -m melodystudio.training.prepare --out data_cache/tunes.npz
+    build data_cache/lexicon.json "$PY" -m melodystudio.training.lexicon --data data_cache/tunes.npz \
+        --out data_cache/lexicon.json
+    build data_cache/conditioned.npz "$PY" -m melodystudio.corpus.conditioned
+    build data_cache/conditioned_keyed.npz "$PY" -m melodystudio.corpus.conditioned --estimate-keys \
+        --out data_cache/conditioned_keyed.npz
+    ;;
 pack)
     mkdir -p .gpu
     "$PY" - <<'EOF'
