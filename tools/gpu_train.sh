@@ -4,7 +4,8 @@
 #
 #   here:  bash tools/gpu_train.sh caches                build whichever of the caches below is missing
 #                                                        (a new checkout has none: about 25 min on 2 cores)
-#   here:  bash tools/gpu_train.sh pack                  data_cache/{tunes,conditioned[,conditioned_keyed]}.npz
+#   here:  bash tools/gpu_train.sh pack                  data_cache/{tunes,conditioned}.npz (+ conditioned_keyed
+#                                                        as its differences from conditioned)
 #                                                        + lexicon -> .gpu/
 #   there: bash tools/gpu_train.sh start CONFIG...       unpack .gpu/ into data_cache/, start each config in
 #                                                        the background (setsid: it outlives the call)
@@ -13,11 +14,12 @@
 #                                                        as one tar cut into 15 MiB parts in DIR
 #   here:  bash tools/gpu_train.sh join DIR              unpack those parts into runs/
 #
-# The arrays travel xz-compressed (9.7 MB instead of 22 MB: the repository itself is ~49 MB of the
-# 64 MiB). A float16 copy of the weights is enough for export: the shipped graphs are int8.
+# The arrays travel xz-compressed: 10.1 MB in all, the keyed set 27 KB of it. The repository itself
+# is ~55 MB of the 64 MiB a call carries, so the margin is small. A float16 copy of the weights is
+# enough for export: the shipped graphs are int8.
 set -euo pipefail
 PY=${PYTHON:-python3}
-cmd=${1:?usage: gpu_train.sh pack|start|watch|collect|join ...}
+cmd=${1:?usage: gpu_train.sh caches|pack|start|watch|collect|join ...}
 shift
 
 case "$cmd" in
@@ -42,15 +44,32 @@ pack)
     "$PY" - <<'EOF'
 import io, lzma, os, shutil
 import numpy as np
-# conditioned_keyed.npz: `python -m melodystudio.corpus.conditioned --estimate-keys --out data_cache/conditioned_keyed.npz`
-for name in ("tunes", "conditioned", "conditioned_keyed"):
-    if name == "conditioned_keyed" and not os.path.exists(f"data_cache/{name}.npz"):
-        continue
-    arrays = dict(np.load(f"data_cache/{name}.npz"))
+
+def xz(path, arrays):
     raw = io.BytesIO()
     np.savez(raw, **arrays)  # uncompressed: xz does far better than zip's deflate on these
-    with lzma.open(f".gpu/{name}.npz.xz", "wb", preset=6) as f:
+    with lzma.open(path, "wb", preset=6) as f:
         f.write(raw.getvalue())
+
+for name in ("tunes", "conditioned"):
+    xz(f".gpu/{name}.npz.xz", dict(np.load(f"data_cache/{name}.npz")))
+# conditioned_keyed.npz (`python -m melodystudio.corpus.conditioned --estimate-keys --out ...`) differs
+# from conditioned.npz in the KEY column and its build record only: it travels as those differences
+# (a whole copy would take the working tree past the 64 MiB a device call carries).
+if os.path.exists("data_cache/conditioned_keyed.npz"):
+    base, keyed = dict(np.load("data_cache/conditioned.npz")), dict(np.load("data_cache/conditioned_keyed.npz"))
+    delta = {}
+    for key, value in keyed.items():
+        old = base.get(key)
+        if old is not None and old.shape == value.shape and np.array_equal(old, value):
+            continue
+        if old is not None and old.shape == value.shape and value.ndim == 2:
+            delta.update({f"{key}:col{c}": value[:, c] for c in range(value.shape[1])
+                          if not np.array_equal(old[:, c], value[:, c])})
+        else:
+            delta[key] = value
+    xz(".gpu/conditioned_keyed.delta.npz.xz", delta)
+    print("conditioned_keyed: differs from conditioned in", sorted(delta))
 shutil.copy("data_cache/lexicon.json", ".gpu/lexicon.json")
 EOF
     ls -l .gpu
@@ -58,11 +77,27 @@ EOF
 start)
     mkdir -p data_cache runs
     "$PY" - <<'EOF'
-import glob, lzma, os, shutil
+import glob, io, lzma, os, shutil
+import numpy as np
 for packed in sorted(glob.glob(".gpu/*.npz.xz")):
     name = os.path.basename(packed)[:-len(".npz.xz")]
+    if name.endswith(".delta"):
+        continue
     with lzma.open(packed) as src, open(f"data_cache/{name}.npz", "wb") as dst:
         shutil.copyfileobj(src, dst)
+for packed in sorted(glob.glob(".gpu/*.delta.npz.xz")):  # conditioned_keyed: conditioned + differences
+    name = os.path.basename(packed)[:-len(".delta.npz.xz")]
+    arrays = dict(np.load("data_cache/conditioned.npz"))
+    with lzma.open(packed) as src:
+        delta = dict(np.load(io.BytesIO(src.read())))
+    for key, value in delta.items():
+        if ":col" in key:
+            array, column = key.split(":col")
+            arrays[array] = arrays[array].copy()
+            arrays[array][:, int(column)] = value
+        else:
+            arrays[key] = value
+    np.savez(f"data_cache/{name}.npz", **arrays)
 shutil.copy(".gpu/lexicon.json", "data_cache/lexicon.json")
 EOF
     nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv,noheader || true
