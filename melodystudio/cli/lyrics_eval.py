@@ -140,9 +140,11 @@ def evaluation(settings: LyricsEvalSettings, command: str) -> Job[dict[str, Any]
     results: dict[str, dict[str, Any] | None] = {s: _figures(notes, cases) for s, notes in generated.items()}
     results["human"] = _placement_figures([c.human for c in cases], cases)
     results["other_songs"] = _other_songs(draw.others, cases)
-    yield Progress(0.95, "scoring: human melodies of training songs")
-    results["train_songs"] = _train_songs(data, cases, settings.draws, settings.seed, engine.limits.max_notes)
     timings["scoring"] = time.monotonic() - start
+    yield Progress(0.95, "scoring: human melodies of training songs")
+    start = time.monotonic()
+    results["train_songs"] = _train_songs(data, cases, settings.draws, settings.seed, engine.limits.max_notes)
+    timings["train_songs"] = time.monotonic() - start
     timings["total"] = time.monotonic() - clock
     return {
         "format": "melodystudio-eval-lyrics", "version": 1, "command": command,
