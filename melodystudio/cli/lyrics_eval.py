@@ -198,11 +198,7 @@ def _figures(draws: list[list[tuple[Note, ...]]], cases: Sequence[Any]) -> dict[
     from melodystudio.evaluation import bar_fit
     from melodystudio.evaluation.lyrics_metrics import songglm_figures
 
-    per_draw = [songglm_figures(generated, [c.human for c in cases]) for generated in draws]
-    figures: dict[str, Any] = {k: float(np.mean([d[k] for d in per_draw])) for k in per_draw[0]}
-    if len(draws) > 1:
-        figures["draws"] = per_draw
-        figures["spread"] = {k: float(np.std([d[k] for d in per_draw], ddof=1)) for k in per_draw[0]}
+    figures = _mean_of_draws([songglm_figures(generated, [c.human for c in cases]) for generated in draws])
     generated = [g for d in draws for g in d]
     cases = list(cases) * len(draws)
     kept = [len(g) == len(c.syllables) for g, c in zip(generated, cases)]
@@ -243,12 +239,18 @@ def _train_songs(data: Path, cases: Sequence[Any], draws: int, seed: int, max_no
     if not sets:
         return None
     humans = [c.human for c in cases]
-    per_set = [set_figures([s.human for s in chosen], humans) for chosen in sets]
-    figures: dict[str, Any] = {k: float(np.mean([d[k] for d in per_set])) for k in per_set[0]}
+    figures = _mean_of_draws([set_figures([s.human for s in chosen], humans) for chosen in sets])
     figures.update(songs=len(cases), sets=len(sets))
-    if len(sets) > 1:
-        figures["draws"] = per_set
-        figures["spread"] = {k: float(np.std([d[k] for d in per_set], ddof=1)) for k in per_set[0]}
+    return figures
+
+
+def _mean_of_draws(per_draw: list[dict[str, float]]) -> dict[str, Any]:
+    """Each figure's mean over the draws (sets scored alone); with several draws also each draw's
+    figures ("draws") and their standard deviation ("spread")."""
+    figures: dict[str, Any] = {k: float(np.mean([d[k] for d in per_draw])) for k in per_draw[0]}
+    if len(per_draw) > 1:
+        figures["draws"] = per_draw
+        figures["spread"] = {k: float(np.std([d[k] for d in per_draw], ddof=1)) for k in per_draw[0]}
     return figures
 
 
