@@ -35,35 +35,23 @@ from melodystudio.cli.eval_data import load_test_tunes, open_corpus  # noqa: E40
 from melodystudio.core.progress import run_to_end  # noqa: E402
 from melodystudio.engine import context  # noqa: E402
 from melodystudio.engine.melody import MelodyEngine  # noqa: E402
-from melodystudio.engine.sampling import teacher_forced_nll  # noqa: E402
+from melodystudio.engine.sampling import log_softmax, teacher_forced_nll  # noqa: E402
 from melodystudio.evaluation.ngram import KneserNey  # noqa: E402
 from melodystudio.tokens import glm  # noqa: E402
-from melodystudio.tokens.compound import BAR, KEY, KIND, PITCH, START, UNKNOWN_KEY  # noqa: E402
+from melodystudio.tokens.compound import BAR, KIND, START  # noqa: E402
 from melodystudio.tokens.heads import CASCADE  # noqa: E402
+from melodystudio.training.data import transpose  # noqa: E402
 
 OUT = REPO / "data_cache" / "pitch_study"
 PITCH_STAGE = len(CASCADE) - 1
 PITCHES = 128
 
 
-def transposed(tokens: np.ndarray, k: int) -> np.ndarray:
-    out = tokens.copy()
-    out[:, PITCH] += k
-    known = out[:, KEY] != UNKNOWN_KEY
-    out[known, KEY] = (out[known, KEY] % 12 + k) % 12 + 12 * (out[known, KEY] // 12)
-    return out
-
-
-def log_softmax(x: np.ndarray) -> np.ndarray:
-    x = x - x.max(axis=-1, keepdims=True)
-    return x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
-
-
 def decode_window(engine: MelodyEngine, tokens: np.ndarray, blank_bar: int, skip: int,
                   k: int) -> tuple[list[np.ndarray], list[float]]:
     """Teacher-force the notes from window bar ``blank_bar`` on after the notes before as part A (read
     k semitones higher): each scored note's pitch log-distribution (shifted back) and note NLL (nats)."""
-    tokens = transposed(tokens, k)
+    tokens = transpose(tokens, k)
     span = glm.continuation_span(tokens, blank_bar)
     part_a, (mask_at,) = glm.part_a(tokens, [span])
     notes = tokens[span.start:]
@@ -84,7 +72,7 @@ def decode_window(engine: MelodyEngine, tokens: np.ndarray, blank_bar: int, skip
             shifted = np.full(PITCHES, -np.inf)  # p(x) = p_k(x + k)
             lo, hi = max(0, -k), min(PITCHES, PITCHES - k)
             shifted[lo:hi] = logits[lo + k:hi + k]
-            pitch_rows.append(log_softmax(shifted))
+            pitch_rows.append(log_softmax(shifted[None])[0])
     finally:
         decoder.close()
     return pitch_rows, note_nll
