@@ -114,6 +114,17 @@ def patch_duration_logits(add: np.ndarray, scale: float) -> None:
     CascadeHeads.logits = logits  # type: ignore[method-assign]
 
 
+def fitting_durations(rules, chosen, count):  # type: ignore[no-untyped-def]
+    """Where each duration would end (B, dur size ticks) and which durations end inside the selection
+    with room left for the notes still to come: the engine's duration rule without its pacing."""
+    units = np.arange(rules.sizes[constraints.DUR_S])
+    onset = rules.onset_ticks(chosen[:, constraints.BAR_S], chosen[:, constraints.POS_S])
+    ends = onset[:, None] + units[None] * rules.grid
+    free = (units[None] >= 1) & (ends <= rules.end_tick)
+    free &= rules.fits_from(ends) >= np.maximum(rules.note_count - count - 1, 0)[:, None]
+    return ends, free
+
+
 def patch_free_line_ends() -> None:
     """The last note of a line may end anywhere (see the module docstring)."""
     breathe, allow = constraints.Rules.breathe, constraints.Rules.allow
@@ -133,11 +144,7 @@ def patch_free_line_ends() -> None:
             m = inner(stage, chosen)
             if stage != constraints.DUR_S or not at_end.any():
                 return m
-            units = np.arange(self.sizes[constraints.DUR_S])
-            onset = self.onset_ticks(chosen[:, constraints.BAR_S], chosen[:, constraints.POS_S])
-            stop = onset[:, None] + units[None] * self.grid
-            free = (units[None] >= 1) & (stop <= self.end_tick)
-            free &= self.fits_from(stop) >= np.maximum(self.note_count - count - 1, 0)[:, None]
+            _, free = fitting_durations(self, chosen, count)
             return np.where((at_end & free.any(axis=1))[:, None], free, m)
         return mask
 
@@ -160,7 +167,6 @@ def patch_rest_breath(part: float) -> None:
         if rest is None:
             return inner
         r = np.where(count < len(rest) - 1, rest[np.minimum(count, len(rest) - 1)], 0)
-        later = np.maximum(self.note_count - count - 1, 0)
 
         def mask(stage, chosen):  # type: ignore[no-untyped-def]
             m = inner(stage, chosen)
@@ -169,10 +175,7 @@ def patch_rest_breath(part: float) -> None:
             rows = (r > 0) & (chosen[:, constraints.KIND_S] != constraints.END)
             if not rows.any():
                 return m
-            units = np.arange(self.sizes[constraints.DUR_S])
-            onset = self.onset_ticks(chosen[:, constraints.BAR_S], chosen[:, constraints.POS_S])
-            ends = onset[:, None] + units[None] * self.grid
-            base = (units[None] >= 1) & (ends <= self.end_tick) & (self.fits_from(ends) >= later[:, None])
+            ends, base = fitting_durations(self, chosen, count)
             k = np.minimum(count + 1, len(self.earliest) - 1)
             lb, ub = self.earliest[k] - r, self.latest[k] - r
             held = base & (ends >= lb[:, None]) & (ends <= ub[:, None])
