@@ -41,6 +41,7 @@ from melodystudio.training.onnx_graph import build_graphs
 OPSET = 18
 BUILDERS = ("nodes", "torch")  # onnx_graph.build_graphs, or torch.onnx.export of the model's methods
 EXPORT_VERSION = 2  # 2: one cache tensor per layer and K/V (engine.runtime.graph_inputs)
+NODE_GRAPHS = "built node by node (training/onnx_graph.py, onnxruntime contrib attention)"  # manifest "graphs"
 
 
 class EncodeGraph(nn.Module):
@@ -123,15 +124,21 @@ def export_step(model: MelodyGLM, path: Path, dynamo: bool = False) -> None:
             dyn if not dynamo else {k: v for k, v in dyn.items() if k in names}, dynamo)
 
 
+def head_keys(conditioned: bool) -> list[tuple[str, str]]:
+    """(heads.npz name, ``MelodyGLM.heads`` state-dict name) of each head weight stored as it is; a
+    conditioned model's heads.npz also holds the derived ``bias.pitch_chord`` (its chord-tone prior table)."""
+    keys = [(f"emb.{name}", f"emb.{i}.weight") for i, name in enumerate(CASCADE_NAMES[:-1])]
+    for i, name in enumerate(CASCADE_NAMES):
+        keys += [(f"head.{name}.w1", f"heads.{i}.fc.weight"), (f"head.{name}.b1", f"heads.{i}.fc.bias"),
+                 (f"head.{name}.w2", f"heads.{i}.out.weight"), (f"head.{name}.b2", f"heads.{i}.out.bias")]
+    return keys + ([("emb.pitch_chord", "pitch_chord.weight")] if conditioned else [])
+
+
 def head_weights(model: MelodyGLM) -> dict[str, Any]:
     """Arrays named as ``tokens.heads.CascadeHeads`` expects (Linear weights as (out, in))."""
     sd = {k: v.detach().float().cpu().numpy() for k, v in model.heads.state_dict().items()}
-    out = {f"emb.{name}": sd[f"emb.{i}.weight"] for i, name in enumerate(CASCADE_NAMES[:-1])}
-    for i, name in enumerate(CASCADE_NAMES):
-        out |= {f"head.{name}.w1": sd[f"heads.{i}.fc.weight"], f"head.{name}.b1": sd[f"heads.{i}.fc.bias"],
-                f"head.{name}.w2": sd[f"heads.{i}.out.weight"], f"head.{name}.b2": sd[f"heads.{i}.out.bias"]}
-    if "pitch_chord.weight" in sd:
-        out["emb.pitch_chord"] = sd["pitch_chord.weight"]
+    out = {npz: sd[key] for npz, key in head_keys(model.cfg.conditioned)}
+    if model.cfg.conditioned:
         out["bias.pitch_chord"] = model.heads.prior_table().detach().float().cpu().numpy()  # (chord values, 128)
     return out
 
@@ -202,7 +209,7 @@ def export_model(model: MelodyGLM, out_dir: str | Path, ckpt: dict[str, Any] | N
         "kv_layout": {"tensors": 2 * cfg.n_layers, "shape": ["batch", cfg.n_heads, "time", cfg.d_model // cfg.n_heads],
                       "order": "K of layer l is kv.2l / past.2l / present.2l, V is 2l+1"},
         "cascade": list(CASCADE_NAMES),
-        "graphs": "built node by node (training/onnx_graph.py, onnxruntime contrib attention)" if builder == "nodes"
+        "graphs": NODE_GRAPHS if builder == "nodes"
         else f"torch.onnx ({'dynamo' if dynamo else 'TorchScript'})",
         "weights": "int8 (onnxruntime dynamic quantisation, QInt8)" if int8_only else "float32",
         **({"conditions": {"version": CONDITIONS_VERSION, "fields": list(COND_FIELDS), "sizes": list(cfg.cond_sizes)}}

@@ -69,14 +69,21 @@ class _Graph:
         return self.one("Add", [self.one("MatMul", [x, self.w(f"{key}.weight", True)]), self.w(f"{key}.bias")])
 
 
+def table_keys(cfg: Any, conditioned: bool) -> list[str]:
+    """State-dict names of the embeddings stacked into the graphs' one table ("embed.table"), in order."""
+    keys = [f"embed.fields.{f}.weight" for f in range(len(cfg.field_sizes))]
+    keys += ["embed.pos1.weight", "embed.pos2.weight"]
+    if conditioned:
+        keys += [f"embed.conds.{c}.weight" for c in range(len(cfg.cond_sizes))]
+    return keys
+
+
 def _embedding(g: _Graph, cfg: Any, conditioned: bool) -> str:
     """Sum of every column's embedding -> (B, T, d): one table, one Gather, one ReduceSum."""
-    tables = [g.weights[f"embed.fields.{f}.weight"] for f in range(len(cfg.field_sizes))]
-    tables += [g.weights["embed.pos1.weight"], g.weights["embed.pos2.weight"]]
+    tables = [g.weights[k] for k in table_keys(cfg, conditioned)]
     columns = ["tokens", g.one("Unsqueeze", ["pos1", g.const("axis_last", np.array([-1], np.int64))]),
                g.one("Unsqueeze", ["pos2", "axis_last"])]
     if conditioned:
-        tables += [g.weights[f"embed.conds.{c}.weight"] for c in range(len(cfg.cond_sizes))]
         columns.append("cond")
     sizes = np.array([len(t) for t in tables], np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes[:-1])])  # first row of each column's table

@@ -24,17 +24,18 @@ import torch
 from onnx import numpy_helper
 
 from melodystudio.tokens.conditions import N_PRIOR, chord_prior_index
-from melodystudio.tokens.heads import CASCADE_NAMES
+from melodystudio.training.export import NODE_GRAPHS, head_keys
 from melodystudio.training.model import GLMConfig, MelodyGLM
+from melodystudio.training.onnx_graph import table_keys
 
 
 def _initialisers(path: Path) -> dict[str, np.ndarray]:
-    """Every initialiser of an ONNX graph as float32, dequantised where it was quantised."""
+    """Every float initialiser of an ONNX graph as float32, dequantised where it was quantised."""
     raw = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(path)).graph.initializer}
     out: dict[str, np.ndarray] = {}
     for name, value in raw.items():
         if name.endswith("_quantized"):
-            base = name[: -len("_quantized")]
+            base = name.removesuffix("_quantized")
             scale, zero = raw[base + "_scale"].astype(np.float32), raw[base + "_zero_point"].astype(np.float32)
             out[base] = (value.astype(np.float32) - zero) * scale
         elif not name.endswith(("_scale", "_zero_point")) and value.dtype == np.float32:
@@ -42,59 +43,43 @@ def _initialisers(path: Path) -> dict[str, np.ndarray]:
     return out
 
 
-def _split_table(table: np.ndarray, cfg: GLMConfig) -> dict[str, np.ndarray]:
-    """The embedding table of ``onnx_graph._embedding`` back into its columns' embeddings."""
-    names = [f"embed.fields.{f}.weight" for f in range(len(cfg.field_sizes))]
-    names += ["embed.pos1.weight", "embed.pos2.weight"]
-    sizes = [*cfg.field_sizes, cfg.max_pos1, cfg.max_pos2]
-    if cfg.conditioned:
-        names += [f"embed.conds.{c}.weight" for c in range(len(cfg.cond_sizes))]
-        sizes += list(cfg.cond_sizes)
-    if sum(sizes) != len(table):
-        raise ValueError(f"the embedding table has {len(table)} rows, the model config {sum(sizes)}")
-    bounds = np.cumsum([0, *sizes])
-    return {n: table[a:b] for n, a, b in zip(names, bounds[:-1], bounds[1:])}
-
-
-def _heads(heads: Any, cfg: GLMConfig) -> dict[str, np.ndarray]:
-    """``heads.npz`` (``export.head_weights``) back into ``CascadeHeads``' state-dict names."""
-    out = {f"heads.emb.{i}.weight": heads[f"emb.{name}"] for i, name in enumerate(CASCADE_NAMES[:-1])}
-    for i, name in enumerate(CASCADE_NAMES):
-        key = f"heads.heads.{i}"
-        out |= {f"{key}.fc.weight": heads[f"head.{name}.w1"], f"{key}.fc.bias": heads[f"head.{name}.b1"],
-                f"{key}.out.weight": heads[f"head.{name}.w2"], f"{key}.out.bias": heads[f"head.{name}.b2"]}
-    if cfg.conditioned:
-        out["heads.pitch_chord.weight"] = heads["emb.pitch_chord"]
-        table = heads["bias.pitch_chord"]  # (chord values, pitches): pad(pitch_prior)[chord_prior_index]
-        index = chord_prior_index(table.shape[1])
-        prior = np.zeros(N_PRIOR, np.float32)
-        seen = np.zeros(N_PRIOR, bool)
-        for value, pitch in zip(*np.nonzero(index < N_PRIOR)):
-            prior[index[value, pitch]] = table[value, pitch]
-            seen[index[value, pitch]] = True
-        if not seen.all():
-            raise ValueError("the chord-tone prior table does not hold every prior weight")
-        out["heads.pitch_prior"] = prior
-    return out
+def _chord_prior(table: np.ndarray) -> np.ndarray:
+    """``CascadeHeads.pitch_prior`` from its expanded table (chord values, pitches), which is
+    pad(pitch_prior)[chord_prior_index]."""
+    index = chord_prior_index(table.shape[1])
+    held = index < N_PRIOR
+    if np.bincount(index[held], minlength=N_PRIOR).min() == 0:
+        raise ValueError("the chord-tone prior table does not hold every prior weight")
+    prior = np.zeros(N_PRIOR, np.float32)
+    prior[index[held]] = table[held]
+    return prior
 
 
 def recover_checkpoint(model_dir: str | Path) -> dict[str, Any]:
     """A ``train.py``-style checkpoint (``model``, ``model_config``, ``tokenizer``) of an exported model."""
     root = Path(model_dir)
     manifest = json.loads((root / "manifest.json").read_text())
-    if "built node by node" not in str(manifest.get("graphs", "")):
+    if manifest.get("graphs") != NODE_GRAPHS:
         raise ValueError(f"{root}: only node-built graphs (training/onnx_graph.py) can be read back")
     cfg = GLMConfig.from_dict(manifest["model_config"])
-    encode, step = _initialisers(root / "encode.onnx"), _initialisers(root / "step.onnx")
-    weights = {**encode, **step}  # the step graph holds every layer in full and ln_f
-    state: dict[str, np.ndarray] = _split_table(weights["embed.table"], cfg)
+    expected = MelodyGLM(cfg).state_dict()
+    # the step graph holds every weight of the stack: the embedding table, each layer in full, ln_f
+    weights = _initialisers(root / "step.onnx")
+    keys = table_keys(cfg, cfg.conditioned)
+    sizes = [expected[k].shape[0] for k in keys]
+    if sum(sizes) != len(weights["embed.table"]):
+        raise ValueError(f"{root}: the embedding table has {len(weights['embed.table'])} rows, "
+                         f"the model config {sum(sizes)}")
+    state = dict(zip(keys, np.split(weights["embed.table"], np.cumsum(sizes)[:-1])))
     for key, value in weights.items():
-        if key.startswith(("blocks.", "ln_f.")):
-            state[key[: -len(".T")] if key.endswith(".T") else key] = value.T if key.endswith(".T") else value
+        if key.endswith(".T"):  # Linear weights, stored as (in, out) for MatMul
+            state[key.removesuffix(".T")] = value.T
+        elif key.startswith(("blocks.", "ln_f.")):
+            state[key] = value
     with np.load(root / "heads.npz") as heads:
-        state |= _heads(heads, cfg)
-    model = MelodyGLM(cfg)
-    expected = model.state_dict()
+        state |= {f"heads.{key}": heads[npz] for npz, key in head_keys(cfg.conditioned)}
+        if cfg.conditioned:
+            state["heads.pitch_prior"] = _chord_prior(heads["bias.pitch_chord"])
     if set(state) != set(expected):
         raise ValueError(f"{root}: weights missing {sorted(set(expected) - set(state))}, "
                          f"unexpected {sorted(set(state) - set(expected))}")
